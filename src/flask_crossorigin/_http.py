@@ -1,0 +1,81 @@
+"""Small HTTP grammar helpers shared by the core.
+
+Everything here is framework-free and side-effect free. The functions exist so that every place
+which decides whether a request value may be echoed into a response header uses one grammar:
+a value that fails these checks is never written anywhere raw.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: RFC 9110 token (``tchar``): method names and header field names must match this.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+#: A serialized origin as browsers send it (RFC 6454 / Fetch): lower-case scheme and host, no path,
+#: no userinfo, an optional decimal port. IPv6 literals are bracketed. Browsers send punycode, so
+#: the host alphabet is ASCII.
+_SERIALIZED_ORIGIN = re.compile(
+    r"(?P<scheme>[a-z][a-z0-9+.\-]*)://"
+    r"(?P<host>\[[0-9a-f:.]+\]|[a-z0-9_](?:[a-z0-9_\-.]*[a-z0-9_])?)"
+    r"(?::(?P<port>[0-9]{1,5}))?"
+)
+
+#: Ports that a serialized origin omits; ``https://example.com:443`` is never sent by a browser.
+DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
+
+#: Escaped request values are cut to this many characters in log lines and debug headers.
+_LOG_LIMIT = 200
+
+
+def is_token(value: str) -> bool:
+    """Whether *value* is an RFC 9110 token (a valid method or header name)."""
+    return _TOKEN.fullmatch(value) is not None
+
+
+def parse_serialized_origin(value: str) -> tuple[str, str, str | None] | None:
+    """Split a browser-sent origin into ``(scheme, host, port)``, or ``None`` if malformed.
+
+    Only the exact serialization a browser produces passes: this is the gate a request's
+    ``Origin`` must clear before it may be compared with globs, regexes or callables, or echoed.
+    """
+    match = _SERIALIZED_ORIGIN.fullmatch(value)
+    if match is None:
+        return None
+    scheme, host, port = match.group("scheme", "host", "port")
+    if port is not None and (int(port) > 65535 or DEFAULT_PORTS.get(scheme) == port):
+        return None
+    if ".." in host:
+        return None
+    return scheme, host, port
+
+
+def escape_for_log(value: str | None) -> str:
+    """Render a request value safely for a log line or a debug header.
+
+    Control characters, non-ASCII and quotes are backslash-escaped so an attacker cannot forge log
+    lines (the flask-cors CVE-2024-1681 class) or split headers; long values are cut.
+    """
+    if value is None:
+        return "<absent>"
+    cut = value[:_LOG_LIMIT]
+    escaped = cut.encode("unicode_escape").decode("ascii").replace('"', '\\"')
+    suffix = f"...(+{len(value) - _LOG_LIMIT} chars)" if len(value) > _LOG_LIMIT else ""
+    return f'"{escaped}"{suffix}'
+
+
+def merge_vary(existing: str | None, names: tuple[str, ...]) -> str | None:
+    """Return the ``Vary`` value that adds *names* to *existing*, or ``None`` if unchanged.
+
+    ``Vary`` is a list whose members compare case-insensitively; ``*`` already covers everything.
+    Existing members keep their spelling and order so that merging never rewrites what the app set.
+    """
+    if not existing:
+        return ", ".join(names) if names else None
+    present = {item.strip().lower() for item in existing.split(",")}
+    if "*" in present:
+        return None
+    missing = [name for name in names if name.lower() not in present]
+    if not missing:
+        return None
+    return ", ".join([existing.strip(), *missing])

@@ -1,0 +1,144 @@
+"""``@cross_origin``: one view's own policy, with or without ``CORS(app)``.
+
+The decorator validates its arguments when the module is imported and resolves its policy (its
+arguments over the app's ``CORS_*`` config) once per app, never per request.
+
+When the app also has ``CORS(app)`` (or ``CORS(blueprint)``), the extension's hooks look the
+view's policy up by endpoint, so preflights are answered before any ``before_request`` hook and
+routing 405s carry headers too. Without it the wrapper does the work itself: preflights are then
+answered when the view is reached, which is after the app's ``before_request`` hooks.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any, Callable, TypeVar, cast, overload
+
+from flask import Response, after_this_request, current_app, request
+
+from .extension import (
+    ERROR_KEY,
+    EXTENSION_KEY,
+    HANDLED_KEY,
+    SPEC_ATTRIBUTE,
+    AppState,
+    Row,
+    apply_policy,
+    preflight_response,
+)
+from .options import DECORATOR_OPTIONS, check_names, validate_values
+from .resources import Resource
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ViewSpec:
+    """What ``@cross_origin(...)`` was given; hashable by identity, one per decorated view."""
+
+    __slots__ = ("__weakref__", "layer", "owns_options", "view_name")
+
+    def __init__(self, layer: dict[str, tuple[Any, str]], view_name: str) -> None:
+        self.layer = layer
+        self.view_name = view_name
+        automatic = layer.get("automatic_options")
+        self.owns_options = automatic is None or bool(automatic[0])
+
+
+@overload
+def cross_origin(__view: F) -> F: ...
+
+
+@overload
+def cross_origin(**options: Any) -> Callable[[F], F]: ...
+
+
+def cross_origin(*args: Any, **options: Any) -> F | Callable[[F], F]:
+    """Give one view its own CORS policy; the same options as :class:`~flask_crossorigin.CORS`.
+
+    Place it below ``@app.route`` so that Flask registers the decorated view. Works on
+    ``async def`` views. Where ``CORS(app)`` also covers the view, the decorator's policy wins.
+
+    .. versionadded:: 0.1
+    """
+    if args:
+        if len(args) == 1 and callable(args[0]) and not options:
+            return cast(F, cross_origin()(args[0]))
+        raise TypeError("cross_origin() takes options as keyword arguments only.")
+    layer = check_names(options, allowed=DECORATOR_OPTIONS, where="@cross_origin")
+    validate_values(layer)
+
+    def decorate(view: F) -> F:
+        spec = ViewSpec(layer, getattr(view, "__qualname__", repr(view)))
+        wrapper: Callable[..., Any]
+        if inspect.iscoroutinefunction(view):
+
+            async def async_wrapper(*a: Any, **kw: Any) -> Any:
+                early = _before_view(spec)
+                if early is not None:
+                    return early
+                try:
+                    return await view(*a, **kw)
+                except BaseException:
+                    request.environ[ERROR_KEY] = True
+                    raise
+
+            wrapper = async_wrapper
+        else:
+
+            def sync_wrapper(*a: Any, **kw: Any) -> Any:
+                early = _before_view(spec)
+                if early is not None:
+                    return early
+                try:
+                    return view(*a, **kw)
+                except BaseException:
+                    request.environ[ERROR_KEY] = True
+                    raise
+
+            wrapper = sync_wrapper
+        functools.update_wrapper(wrapper, view)
+        setattr(wrapper, SPEC_ATTRIBUTE, spec)
+        if spec.owns_options:
+            # Flask would otherwise answer OPTIONS itself without running the wrapper.
+            setattr(wrapper, "required_methods", {"OPTIONS"})  # noqa: B010
+            setattr(wrapper, "provide_automatic_options", False)  # noqa: B010
+        return cast(F, wrapper)
+
+    return decorate
+
+
+def _before_view(spec: ViewSpec) -> Response | None:
+    """Run before the view: answer what the view should not see, arrange headers for the rest."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    state = app.extensions.get(EXTENSION_KEY)
+    if state is None:
+        state = app.extensions.setdefault(EXTENSION_KEY, AppState(app))
+    is_options = request.method == "OPTIONS" and spec.owns_options
+    if state.hooks_installed:
+        # The extension's hooks found this view by endpoint and handle its headers.
+        return app.make_default_options_response() if is_options else None
+    policy = state.policy_for_spec(spec)
+    row: Row = Resource("", "", False, None, policy, f"@cross_origin on {spec.view_name}")
+    environ = request.environ
+    if (
+        request.method == "OPTIONS"
+        and policy.automatic_options
+        and "HTTP_ORIGIN" in environ
+        and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ
+    ):
+        decision = policy.preflight(
+            environ["HTTP_ORIGIN"],
+            environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"],
+            environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
+            environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
+        )
+        environ[HANDLED_KEY] = True
+        return preflight_response(app.response_class, decision, row)
+
+    def add_headers(response: Response) -> Response:
+        apply_policy(row, response)
+        return response
+
+    after_this_request(add_headers)
+    return app.make_default_options_response() if is_options else None

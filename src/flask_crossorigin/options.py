@@ -1,0 +1,341 @@
+"""Option names, defaults, ``CORS_*`` config keys and legacy spellings; validation into a Policy.
+
+Options arrive in layers (defaults, app config, ``CORS()`` keyword arguments, ``init_app``
+keyword arguments, per-resource dictionaries, decorator arguments). Each value keeps a label
+saying where it came from, so that a :class:`~flask_crossorigin.ConfigError` can name the exact
+place to change, and ``flask cors routes`` can show where an effective value was set.
+
+Everything here runs when the app is set up, never per request.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from ._http import is_token
+from .errors import ConfigError, warn_deprecated
+from .origins import compile_origins
+from .policy import DEFAULT_METHODS, HeaderRule, Policy
+
+#: Options that shape a policy, with their defaults (the same as flask-cors 6).
+POLICY_DEFAULTS: Mapping[str, Any] = {
+    "origins": "*",
+    "methods": DEFAULT_METHODS,
+    "allow_headers": "*",
+    "expose_headers": None,
+    "supports_credentials": False,
+    "max_age": None,
+    "send_wildcard": False,
+    "vary_header": True,
+    "automatic_options": True,
+    "intercept_exceptions": True,
+    "always_send": True,
+    "allow_private_network": False,
+}
+#: The path patterns a ``CORS(app)`` policy covers when ``resources`` is not given.
+DEFAULT_RESOURCES = r"/*"
+EXTENSION_OPTIONS = frozenset({*POLICY_DEFAULTS, "resources"})
+DECORATOR_OPTIONS = frozenset(POLICY_DEFAULTS)
+
+#: Spellings from flask-cors's old documentation, accepted with a DeprecationWarning.
+LEGACY_OPTIONS: Mapping[str, str] = {"headers": "allow_headers", "origin": "origins"}
+LEGACY_CONFIG_KEYS: Mapping[str, str] = {"CORS_HEADERS": "allow_headers"}
+CONFIG_KEYS: Mapping[str, str] = {f"CORS_{name.upper()}": name for name in EXTENSION_OPTIONS}
+
+#: Browsers clamp Access-Control-Max-Age (Firefox 24 h, Chromium 2 h); more is never honoured.
+MAX_AGE_LIMIT = 86400
+
+#: A layer of options: name -> (value, label of where the value came from).
+Layer = dict[str, tuple[Any, str]]
+
+
+def check_names(options: Mapping[str, Any], *, allowed: frozenset[str], where: str) -> Layer:
+    """Turn keyword options into a layer, translating legacy names and refusing unknown ones.
+
+    A misspelt option must never be ignored: ``CORS(app, origin_s=[...])`` would otherwise leave
+    the default "every origin" in force while its author believes the API is restricted.
+    """
+    layer: Layer = {}
+    for name, value in options.items():
+        modern = LEGACY_OPTIONS.get(name)
+        if modern is not None:
+            warn_deprecated(
+                f"The option {name!r} is a legacy flask-cors spelling; write {modern!r} instead."
+            )
+            if modern in options:
+                raise TypeError(f"{where} got both {name!r} and {modern!r}; keep only {modern!r}.")
+            layer[modern] = (value, f"{where}({name}=...)")
+            continue
+        if name not in allowed:
+            raise TypeError(f"{where} got an unknown option {name!r}.{_suggest(name, allowed)}")
+        layer[name] = (value, f"{where}({name}=...)")
+    return layer
+
+
+def config_layer(config: Mapping[str, Any]) -> Layer:
+    """Read every ``CORS_*`` key of an app config, refusing keys that mean nothing."""
+    layer: Layer = {}
+    for key, value in config.items():
+        if not isinstance(key, str) or not key.startswith("CORS_"):
+            continue
+        label = f"app.config[{key!r}]"
+        name = CONFIG_KEYS.get(key)
+        if name is None and key in LEGACY_CONFIG_KEYS:
+            name = LEGACY_CONFIG_KEYS[key]
+            modern_key = f"CORS_{name.upper()}"
+            warn_deprecated(f"The config key {key!r} is a legacy spelling; use {modern_key!r}.")
+            if modern_key in config:
+                continue  # the modern key wins; it is read on its own turn
+        if name is None:
+            known = frozenset(CONFIG_KEYS) | frozenset(LEGACY_CONFIG_KEYS)
+            raise ConfigError(
+                f"{label} is not a flask-crossorigin setting, so it would be silently ignored."
+                f"{_suggest(key, known)}"
+            )
+        layer[name] = (value, label)
+    return layer
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.5)
+    return (
+        f" Did you mean {close[0]!r}?" if close else f" Known options: {', '.join(sorted(known))}."
+    )
+
+
+def merge(*layers: Mapping[str, tuple[Any, str]]) -> Layer:
+    """Merge layers, later ones winning, on top of the defaults."""
+    merged: Layer = {name: (value, "default") for name, value in POLICY_DEFAULTS.items()}
+    for layer in layers:
+        merged.update(layer)
+    return merged
+
+
+def build_policy(options: Mapping[str, tuple[Any, str]]) -> Policy:
+    """Validate merged options and compile them into a :class:`Policy`.
+
+    Raises :class:`ConfigError` for every value or combination that cannot work.
+    """
+    full = merge(options)
+
+    def value(name: str) -> Any:
+        return full[name][0]
+
+    def label(name: str) -> str:
+        return full[name][1]
+
+    flags = {
+        name: _boolean(name, value(name), label(name))
+        for name in (
+            "supports_credentials",
+            "send_wildcard",
+            "vary_header",
+            "automatic_options",
+            "intercept_exceptions",
+            "always_send",
+            "allow_private_network",
+        )
+    }
+    origins = compile_origins(value("origins"), label("origins"))
+    credentials = flags["supports_credentials"]
+    if credentials and origins.any:
+        raise ConfigError(
+            f"supports_credentials=True (from {label('supports_credentials')}) with any origin "
+            f"(origins={value('origins')!r} from {label('origins')}) would let every website "
+            "read responses made with your users' cookies. List the sites you trust, e.g. "
+            "origins=['https://app.example.com', 'https://*.example.com'], or, if you really "
+            "decide per request, pass a callable: origins=lambda origin: is_trusted(origin)."
+        )
+    expose = _expose_headers(value("expose_headers"), label("expose_headers"))
+    if credentials and "*" in expose:
+        raise ConfigError(
+            f"{label('expose_headers')}: expose_headers='*' with supports_credentials=True is "
+            "sent literally, and browsers then expose only a header literally named '*' (F24). "
+            "List the response headers the page may read, e.g. expose_headers=['X-Total-Count']."
+        )
+    return Policy(
+        origins=origins,
+        methods=_methods(value("methods"), label("methods")),
+        allow_headers=_allow_headers(value("allow_headers"), label("allow_headers")),
+        expose_headers=expose,
+        max_age=_max_age(value("max_age"), label("max_age")),
+        sources={name: source for name, (_, source) in full.items()},
+        **flags,
+    )
+
+
+def validate_values(layer: Mapping[str, tuple[Any, str]]) -> None:
+    """Check each value of *layer* on its own, before the layers it will merge with are known.
+
+    The decorator calls this when a module is imported, so a bad value fails at start-up even
+    though combinations with app config can only be checked once the app is known.
+    """
+    for name, (value, label) in layer.items():
+        if name == "origins":
+            compile_origins(value, label)
+        elif name == "methods":
+            _methods(value, label)
+        elif name == "allow_headers":
+            _allow_headers(value, label)
+        elif name == "expose_headers":
+            _expose_headers(value, label)
+        elif name == "max_age":
+            _max_age(value, label)
+        elif name in POLICY_DEFAULTS:
+            _boolean(name, value, label)
+
+
+def _boolean(name: str, value: Any, label: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ConfigError(
+        f"{label}: {name}={value!r} must be True or False. A string such as 'false' is truthy "
+        f"in Python and would silently turn the option on; write {name}=False or {name}=True."
+    )
+
+
+def _string_list(value: Any, label: str, what: str) -> list[Any]:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    if isinstance(value, re.Pattern):
+        return [value]
+    if isinstance(value, Iterable):
+        return list(value)
+    raise ConfigError(f"{label}: {value!r} is not a {what}; give a string or a list of strings.")
+
+
+def _token(item: Any, label: str, what: str) -> str:
+    if not isinstance(item, str) or not is_token(item.strip()):
+        raise ConfigError(
+            f"{label}: {item!r} is not a valid {what}: it must be an HTTP token (letters, digits "
+            "and !#$%&'*+-.^_`|~, no spaces or separators)."
+        )
+    return item.strip()
+
+
+def _methods(value: Any, label: str) -> tuple[str, ...] | None:
+    items = _string_list(value, label, "list of HTTP methods")
+    if "*" in items:
+        return None
+    methods: list[str] = []
+    for item in items:
+        method = _token(item, label, "HTTP method").upper()
+        if method not in methods:
+            methods.append(method)
+    return tuple(methods)
+
+
+def _allow_headers(value: Any, label: str) -> HeaderRule:
+    items = _string_list(value, label, "list of header names")
+    if "*" in items:
+        return HeaderRule(any_header=True, display=("*",))
+    names: list[str] = []
+    patterns: list[re.Pattern[str]] = []
+    display: list[str] = []
+    for item in items:
+        if isinstance(item, re.Pattern):
+            if not isinstance(item.pattern, str):
+                raise ConfigError(f"{label}: {item!r} is a bytes pattern; compile a str pattern.")
+            patterns.append(re.compile(item.pattern, item.flags | re.IGNORECASE))
+            display.append(f"re.compile({item.pattern!r})")
+            continue
+        if isinstance(item, str) and "*" in item:
+            regex = item.replace("*", ".*")
+            raise ConfigError(
+                f"{label}: {item!r} is not a header name. '*' means every header only on its own; "
+                f"for a family of headers pass a regex, e.g. re.compile(r'{regex}')."
+            )
+        name = _token(item, label, "header name")
+        names.append(name.lower())
+        display.append(name)
+    return HeaderRule(names=names, patterns=patterns, display=tuple(display))
+
+
+def _expose_headers(value: Any, label: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = _string_list(value, label, "list of header names")
+    if "*" in items:
+        return ("*",)
+    return tuple(_token(item, label, "header name") for item in items)
+
+
+def _max_age(value: Any, label: str) -> int | None:
+    if value is None:
+        return None
+    seconds: Any = value
+    if isinstance(value, datetime.timedelta):
+        seconds = value.total_seconds()
+        if seconds != int(seconds):
+            raise ConfigError(f"{label}: max_age={value!r} is not a whole number of seconds.")
+        seconds = int(seconds)
+    elif isinstance(value, str) and value.isdigit() and value.isascii():
+        seconds = int(value)
+    if isinstance(seconds, bool) or not isinstance(seconds, int):
+        raise ConfigError(
+            f"{label}: max_age={value!r} is not a number of seconds. Write an int (600), a string "
+            "of digits ('600') or a datetime.timedelta."
+        )
+    if seconds < 0:
+        raise ConfigError(
+            f"{label}: max_age={value!r} is negative; browsers reject it (F19). Write 0 to disable "
+            "preflight caching, or a positive number of seconds."
+        )
+    if seconds > MAX_AGE_LIMIT:
+        raise ConfigError(
+            f"{label}: max_age={value!r} is more than {MAX_AGE_LIMIT} seconds; browsers cap the "
+            f"preflight cache (Firefox at 24 h, Chromium at 2 h), so write at most {MAX_AGE_LIMIT}."
+        )
+    return seconds
+
+
+def resource_entries(
+    resources: Any, label: str, base: Sequence[Mapping[str, tuple[Any, str]]], *, where: str
+) -> list[tuple[Any, Policy, str]]:
+    """Compile the ``resources`` option into ``(pattern, policy, description)`` entries.
+
+    *base* is the stack of option layers below resource level; a dictionary of resources adds
+    each resource's own options on top of it.
+    """
+    if isinstance(resources, (str, re.Pattern)):
+        resources = [resources]
+    entries: list[tuple[Any, Policy, str]] = []
+    if isinstance(resources, Mapping):
+        for pattern, own in resources.items():
+            _check_pattern_type(pattern, label)
+            shown = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
+            res_label = f"{where} resources[{shown!r}]"
+            if not isinstance(own, Mapping):
+                raise ConfigError(
+                    f"{label}: the options of resource {shown!r} must be a dict such as "
+                    f"{{'origins': ['https://app.example.com']}}, not {own!r}."
+                )
+            layer = check_names(own, allowed=DECORATOR_OPTIONS, where=res_label)
+            entries.append((pattern, build_policy(merge(*base, layer)), f"resource {shown!r}"))
+        return entries
+    if isinstance(resources, Iterable):
+        policy = build_policy(merge(*base)) if resources else None
+        for pattern in resources:
+            _check_pattern_type(pattern, label)
+            shown = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
+            assert policy is not None
+            entries.append((pattern, policy, f"resource {shown!r}"))
+        return entries
+    raise ConfigError(
+        f"{label}: resources={resources!r} must be a path pattern such as r'/api/*', a list of "
+        "patterns, or a dict mapping patterns to options."
+    )
+
+
+def _check_pattern_type(pattern: Any, label: str) -> None:
+    if isinstance(pattern, re.Pattern) and isinstance(pattern.pattern, str):
+        return
+    if not isinstance(pattern, str):
+        raise ConfigError(
+            f"{label}: the resource pattern {pattern!r} must be a string such as r'/api/*' or a "
+            "compiled regex."
+        )

@@ -1,0 +1,378 @@
+"""A compiled CORS policy and the decisions it makes. No Flask here.
+
+A :class:`Policy` is built once from validated options (see :mod:`flask_crossorigin.options`).
+Every header value that depends only on the options is a precomputed string, every decision that
+depends only on the origin is precomputed or cached, so answering a request is a few dictionary
+lookups. Each decision carries a machine-readable :class:`Reason`, which logging, the debug header
+and the CLI all reuse.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from enum import Enum
+from typing import NamedTuple
+
+from ._http import is_token, parse_serialized_origin
+from .origins import OriginMatcher
+
+ACAO = "Access-Control-Allow-Origin"
+ACAC = "Access-Control-Allow-Credentials"
+ACAM = "Access-Control-Allow-Methods"
+ACAH = "Access-Control-Allow-Headers"
+ACEH = "Access-Control-Expose-Headers"
+ACMA = "Access-Control-Max-Age"
+ACAPN = "Access-Control-Allow-Private-Network"
+ACRM = "Access-Control-Request-Method"
+ACRH = "Access-Control-Request-Headers"
+ACRPN = "Access-Control-Request-Private-Network"
+
+DEFAULT_METHODS = ("GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE")
+
+#: Every header name this package may add; used to respect what a view already set.
+GRANT_HEADERS = (ACAO, ACAC, ACAM, ACAH, ACEH, ACMA, ACAPN)
+
+#: More requested header names than any browser sends is refused rather than parsed at length.
+MAX_REQUEST_HEADER_NAMES = 256
+#: Per-policy memo of request-derived answers; attacker-chosen keys, so it is bounded.
+_CACHE_LIMIT = 1024
+
+
+class Reason(str, Enum):
+    """Why a request was granted or refused. The values are stable ids, safe to match on."""
+
+    ALLOWED = "allowed"
+    NO_ORIGIN = "no_origin"
+    ORIGIN_NOT_ALLOWED = "origin_not_allowed"
+    ORIGIN_MALFORMED = "origin_malformed"
+    ORIGIN_NULL_NOT_ALLOWED = "origin_null_not_allowed"
+    ORIGIN_CALLABLE_FAILED = "origin_callable_failed"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    METHOD_MALFORMED = "method_malformed"
+    HEADER_NOT_ALLOWED = "header_not_allowed"
+    HEADERS_MALFORMED = "headers_malformed"
+    TOO_MANY_HEADERS = "too_many_headers"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+Headers = tuple[tuple[str, str], ...]
+
+
+class RequestFacts(NamedTuple):
+    """The parts of a request that CORS depends on, as raw strings (``None`` when absent)."""
+
+    method: str
+    path: str = "/"
+    origin: str | None = None
+    request_method: str | None = None
+    request_headers: str | None = None
+    request_private_network: str | None = None
+
+    @property
+    def is_preflight(self) -> bool:
+        """F2: ``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``."""
+        return (
+            self.method == "OPTIONS" and self.origin is not None and self.request_method is not None
+        )
+
+
+class Decision(NamedTuple):
+    """What to do with one request: which headers to add, which ``Vary`` names to merge, and why.
+
+    ``allowed`` is true when the response grants CORS access (``headers`` carries
+    ``Access-Control-Allow-Origin``). ``detail`` names the offending value for refusals; it is
+    request data and must be escaped before it is logged or sent.
+    """
+
+    allowed: bool
+    preflight: bool
+    headers: Headers
+    vary: tuple[str, ...]
+    reason: Reason
+    detail: str = ""
+
+
+class HeaderRule:
+    """Which request header names a preflight may ask for.
+
+    ``any_header`` means "echo whatever valid names were requested", which is how ``'*'`` is
+    honoured: a literal ``*`` would not cover ``Authorization`` (F16) and would mean nothing with
+    credentials (F18), while an echo works in every case.
+    """
+
+    __slots__ = ("any_header", "display", "names", "patterns")
+
+    def __init__(
+        self,
+        *,
+        any_header: bool = False,
+        names: Iterable[str] = (),
+        patterns: Iterable[re.Pattern[str]] = (),
+        display: tuple[str, ...] = (),
+    ) -> None:
+        self.any_header = any_header
+        self.names = frozenset(name.lower() for name in names)
+        self.patterns = tuple(patterns)
+        self.display = display
+
+    def allows(self, name: str) -> bool:
+        """Whether the lower-cased, token-valid header *name* may be requested."""
+        if self.any_header or name in self.names:
+            return True
+        return any(pattern.fullmatch(name) for pattern in self.patterns)
+
+
+class Policy:
+    """The compiled form of one set of CORS options.
+
+    Instances are immutable in behaviour; the private memo dictionaries only cache answers that
+    are pure functions of the options and the request values.
+    """
+
+    def __init__(
+        self,
+        *,
+        origins: OriginMatcher,
+        methods: Iterable[str] | None = (
+            "GET",
+            "HEAD",
+            "POST",
+            "OPTIONS",
+            "PUT",
+            "PATCH",
+            "DELETE",
+        ),
+        allow_headers: HeaderRule | None = None,
+        expose_headers: Iterable[str] | None = None,
+        supports_credentials: bool = False,
+        max_age: int | None = None,
+        send_wildcard: bool = False,
+        vary_header: bool = True,
+        automatic_options: bool = True,
+        intercept_exceptions: bool = True,
+        always_send: bool = True,
+        allow_private_network: bool = False,
+        sources: Mapping[str, str] | None = None,
+    ) -> None:
+        self.origins = origins
+        self.methods = None if methods is None else tuple(methods)
+        self.allow_headers = (
+            allow_headers
+            if allow_headers is not None
+            else HeaderRule(any_header=True, display=("*",))
+        )
+        self.expose_headers = tuple(expose_headers or ())
+        self.supports_credentials = supports_credentials
+        self.max_age = max_age
+        self.send_wildcard = send_wildcard
+        self.vary_header = vary_header
+        self.automatic_options = automatic_options
+        self.intercept_exceptions = intercept_exceptions
+        self.always_send = always_send
+        self.allow_private_network = allow_private_network
+        #: option name -> where its value came from, for ``flask cors routes`` and error messages.
+        self.sources: Mapping[str, str] = dict(sources or {})
+
+        self._method_set = None if self.methods is None else frozenset(self.methods)
+        static_acao = origins.any and send_wildcard and not supports_credentials
+        self._vary_actual: tuple[str, ...] = ()
+        if vary_header and not (static_acao and always_send):
+            self._vary_actual = ("Origin",)
+        preflight_vary = [ACRM, ACRH] + ([ACRPN] if allow_private_network else [])
+        self._vary_preflight: tuple[str, ...] = (
+            (*self._vary_actual, *preflight_vary) if vary_header else ()
+        )
+
+        credentials: Headers = ((ACAC, "true"),) if supports_credentials else ()
+        expose: Headers = ((ACEH, ", ".join(self.expose_headers)),) if self.expose_headers else ()
+        self._actual_tail = credentials + expose
+        self._preflight_tail = credentials
+        self._acam = None if self.methods is None else ", ".join(self.methods)
+        self._max_age: Headers = ((ACMA, str(max_age)),) if max_age is not None else ()
+
+        self._wildcard_actual = Decision(
+            True, False, ((ACAO, "*"), *expose), self._vary_actual, Reason.ALLOWED
+        )
+        if origins.any and always_send:
+            self._no_origin = self._wildcard_actual._replace(reason=Reason.NO_ORIGIN)
+        else:
+            self._no_origin = Decision(False, False, (), self._vary_actual, Reason.NO_ORIGIN)
+        self._actual_by_origin: dict[str, Decision] = {
+            origin: self._grant_actual(origin) for origin in origins.exact
+        }
+        self._actual_memo: dict[str, Decision] = {}
+        self._headers_memo: dict[str, tuple[str | None, Reason, str]] = {}
+        self._preflight_memo: dict[tuple[str, str, str | None, str | None], Decision] = {}
+
+    # -- actual requests ------------------------------------------------------------------------
+
+    def actual(self, origin: str | None) -> Decision:
+        """Decide the CORS headers of an ordinary (non-preflight) response."""
+        if origin is None:
+            return self._no_origin
+        decision = self._actual_by_origin.get(origin)
+        if decision is not None:
+            return decision
+        decision = self._actual_memo.get(origin)
+        if decision is not None:
+            return decision
+        acao, reason = self._grant_origin(origin)
+        if acao is None:
+            decision = Decision(False, False, (), self._vary_actual, reason, origin)
+        elif acao == "*":
+            decision = self._wildcard_actual
+        else:
+            decision = self._grant_actual(acao)
+        if self.origins.is_static:
+            self._remember(self._actual_memo, origin, decision)
+        return decision
+
+    def _grant_actual(self, origin: str) -> Decision:
+        return Decision(
+            True, False, ((ACAO, origin), *self._actual_tail), self._vary_actual, Reason.ALLOWED
+        )
+
+    def _grant_origin(self, origin: str) -> tuple[str | None, Reason]:
+        """The ``Access-Control-Allow-Origin`` value for *origin*, or ``None`` and the reason."""
+        if self.origins.any:
+            if self.send_wildcard or origin == "null" or parse_serialized_origin(origin) is None:
+                # Any-origin policies never carry credentials, so '*' grants what an echo would,
+                # without reflecting an opaque or malformed value.
+                return "*", Reason.ALLOWED
+            return origin, Reason.ALLOWED
+        if origin in self.origins.exact:
+            return origin, Reason.ALLOWED
+        refusal = self.origins.refusal(origin)
+        if refusal is None:
+            return origin, Reason.ALLOWED
+        return None, Reason(refusal)
+
+    # -- preflights ------------------------------------------------------------------------------
+
+    def preflight(
+        self,
+        origin: str,
+        request_method: str,
+        request_headers: str | None = None,
+        request_private_network: str | None = None,
+    ) -> Decision:
+        """Decide the answer to a CORS preflight (F13-F19)."""
+        key = (origin, request_method, request_headers, request_private_network)
+        decision = self._preflight_memo.get(key)
+        if decision is not None:
+            return decision
+        decision = self._decide_preflight(*key)
+        if self.origins.is_static:
+            self._remember(self._preflight_memo, key, decision)
+        return decision
+
+    def _decide_preflight(
+        self,
+        origin: str,
+        request_method: str,
+        request_headers: str | None,
+        request_private_network: str | None,
+    ) -> Decision:
+        vary = self._vary_preflight
+        acao, reason = self._grant_origin(origin)
+        if acao is None:
+            return Decision(False, True, (), vary, reason, origin)
+        if self._method_set is None:
+            if not is_token(request_method):
+                return Decision(False, True, (), vary, Reason.METHOD_MALFORMED, request_method)
+            acam = request_method
+        elif request_method in self._method_set:
+            acam = self._acam or request_method
+        else:
+            reason = Reason.METHOD_NOT_ALLOWED
+            if not is_token(request_method):
+                reason = Reason.METHOD_MALFORMED
+            return Decision(False, True, (), vary, reason, request_method)
+        acah, reason, detail = self._requested_headers(request_headers)
+        if acah is None:
+            return Decision(False, True, (), vary, reason, detail)
+        headers: list[tuple[str, str]] = [(ACAO, acao)]
+        if acao != "*":
+            headers.extend(self._preflight_tail)
+        headers.append((ACAM, acam))
+        if acah:
+            headers.append((ACAH, acah))
+        headers.extend(self._max_age)
+        if self.allow_private_network and request_private_network == "true":
+            headers.append((ACAPN, "true"))
+        return Decision(True, True, tuple(headers), vary, Reason.ALLOWED)
+
+    def _requested_headers(self, raw: str | None) -> tuple[str | None, Reason, str]:
+        """Check ``Access-Control-Request-Headers``; return the ACAH value to send, or ``None``.
+
+        Items are split on commas and stripped, so values joined by gateways (``a, b``) and
+        repeated headers work (F4); every item must be a token and allowed.
+        """
+        if not raw:
+            return "", Reason.ALLOWED, ""
+        known = self._headers_memo.get(raw)
+        if known is not None:
+            return known
+        result: tuple[str | None, Reason, str]
+        items = raw.split(",")
+        if len(items) > MAX_REQUEST_HEADER_NAMES:
+            result = (None, Reason.TOO_MANY_HEADERS, f"{len(items)} names")
+        else:
+            names: list[str] = []
+            result = ("", Reason.ALLOWED, "")
+            for item in items:
+                name = item.strip(" \t").lower()
+                if not name:
+                    continue
+                if not is_token(name):
+                    result = (None, Reason.HEADERS_MALFORMED, name)
+                    break
+                if not self.allow_headers.allows(name):
+                    result = (None, Reason.HEADER_NOT_ALLOWED, name)
+                    break
+                if name not in names:
+                    names.append(name)
+            else:
+                result = (", ".join(names), Reason.ALLOWED, "")
+        self._remember(self._headers_memo, raw, result)
+        return result
+
+    # -- the generic entry point -----------------------------------------------------------------
+
+    def decide(self, facts: RequestFacts) -> Decision:
+        """Decide any request; adapters with their own fast paths call the methods above."""
+        if facts.is_preflight:
+            assert facts.origin is not None and facts.request_method is not None
+            return self.preflight(
+                facts.origin,
+                facts.request_method,
+                facts.request_headers,
+                facts.request_private_network,
+            )
+        return self.actual(facts.origin)
+
+    def describe(self) -> dict[str, object]:
+        """The effective options in plain values, for ``flask cors routes`` and debugging."""
+        return {
+            "origins": list(self.origins.display),
+            "methods": "*" if self.methods is None else list(self.methods),
+            "allow_headers": list(self.allow_headers.display),
+            "expose_headers": list(self.expose_headers),
+            "supports_credentials": self.supports_credentials,
+            "max_age": self.max_age,
+            "send_wildcard": self.send_wildcard,
+            "vary_header": self.vary_header,
+            "automatic_options": self.automatic_options,
+            "intercept_exceptions": self.intercept_exceptions,
+            "always_send": self.always_send,
+            "allow_private_network": self.allow_private_network,
+        }
+
+    @staticmethod
+    def _remember(memo: dict, key: object, value: object) -> None:  # type: ignore[type-arg]
+        if len(memo) >= _CACHE_LIMIT:
+            memo.clear()
+        memo[key] = value
