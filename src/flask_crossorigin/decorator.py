@@ -134,10 +134,10 @@ def _before_view(spec: ViewSpec) -> Response | None:
             environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
         )
         environ[HANDLED_KEY] = True
-        return preflight_response(app.response_class, decision, row)
+        return preflight_response(app.response_class, decision, row, request.path, environ)
 
     def add_headers(response: Response) -> Response:
-        apply_policy(row, response)
+        apply_policy(row, response, request.path, environ)
         return response
 
     after_this_request(add_headers)

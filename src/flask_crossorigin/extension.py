@@ -19,7 +19,7 @@ import logging
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Callable, cast
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Request, Response, request
 from flask.blueprints import BlueprintSetupState
 from flask.globals import request_ctx
 from werkzeug.datastructures import Headers
@@ -132,6 +132,8 @@ class AppState:
         self.hooks_installed = False
         self._views: dict[str | None, Row | None] = {}
         self._specs: dict[ViewSpec, Policy] = {}
+        #: Whether preflights may be answered before Flask builds a request; None until known.
+        self._shortcut: bool | None = None
 
     # -- set-up ----------------------------------------------------------------------------------
 
@@ -141,11 +143,35 @@ class AppState:
         app.before_request_funcs.setdefault(None, []).insert(0, self._before_request)
         app.after_request_funcs.setdefault(None, []).append(self._after_request)
         _mark_errors(app)
+        wsgi_app = app.wsgi_app
+        if getattr(wsgi_app, "__func__", None) is type(app).wsgi_app:
+            # Only in front of Flask itself: a middleware installed earlier may rewrite the path.
+            app.wsgi_app = PreflightShortcut(wsgi_app, self)  # type: ignore[method-assign]
         self.hooks_installed = True
 
     def forget(self) -> None:
         """Drop per-endpoint memos after the policies changed."""
         self._views.clear()
+        self._shortcut = None
+
+    def shortcut_allowed(self) -> bool:
+        """Whether answering preflights below Flask is unobservable for this app.
+
+        True when only the app's resource table can apply (no blueprint tables, no decorated
+        views: those need Flask's routing) and no ``after_request`` hook but ours would run on the
+        preflight response. Flask refuses new routes and hooks after the first request, so the
+        answer, computed at the first preflight, stays true.
+        """
+        if self._shortcut is None:
+            app = self.app
+            hooks = [f for funcs in app.after_request_funcs.values() for f in funcs]
+            self._shortcut = (
+                self.table is not None
+                and not self.blueprint_tables
+                and hooks == [self._after_request]
+                and not any(hasattr(view, SPEC_ATTRIBUTE) for view in app.view_functions.values())
+            )
+        return self._shortcut
 
     def compile_views(self) -> None:
         """Compile the policies of ``@cross_origin`` views already registered, to fail early."""
@@ -164,8 +190,14 @@ class AppState:
 
     # -- resolution ------------------------------------------------------------------------------
 
-    def resolve(self, path: str, endpoint: str | None, blueprints: list[str]) -> Row | None:
-        """The row (policy and where it came from) that covers a request."""
+    def resolve(
+        self, path: str, endpoint: str | None, blueprints: Callable[[], list[str]]
+    ) -> Row | None:
+        """The row (policy and where it came from) that covers a request.
+
+        *blueprints* is called only when a blueprint has a policy: computing the list costs more
+        than the rest of the lookup.
+        """
         try:
             row = self._views[endpoint]
         except KeyError:
@@ -173,7 +205,7 @@ class AppState:
         if row is not None:
             return row
         if self.blueprint_tables:
-            for name in blueprints:
+            for name in blueprints():
                 table = self.blueprint_tables.get(name)
                 if table is not None:
                     found = table.match(path)
@@ -194,48 +226,102 @@ class AppState:
         self._views[endpoint] = row
         return row
 
-    def _resolve_request(self) -> Row | None:
-        rule = request.url_rule
+    def _resolve_request(self, req: Request) -> Row | None:
+        rule = req.url_rule
         if rule is not None:
-            return self.resolve(request.path, rule.endpoint, request.blueprints)
-        endpoint = _endpoint_of_405()
+            return self.resolve(req.path, rule.endpoint, lambda: req.blueprints)
+        endpoint = _endpoint_of_405(req)
         if endpoint is not None:
-            return self.resolve(request.path, endpoint, _blueprints_of(endpoint))
-        return self.resolve(request.path, None, [])
+            return self.resolve(req.path, endpoint, lambda: _blueprints_of(endpoint))
+        return self.resolve(req.path, None, list)
 
     # -- hooks -----------------------------------------------------------------------------------
 
     def _before_request(self) -> Response | None:
-        environ = request.environ
+        req: Request = request._get_current_object()  # type: ignore[attr-defined]
+        environ = req.environ
         if environ["REQUEST_METHOD"] != "OPTIONS":
             return None
         origin = environ.get("HTTP_ORIGIN")
         request_method = environ.get(_ENVIRON_ACRM)
         if origin is None or request_method is None:
             return None  # F2: not a preflight, an ordinary OPTIONS request for the app
-        row = self._resolve_request()
+        row = self._resolve_request(req)
         if row is None or not row.value.automatic_options:
             return None
         decision = row.value.preflight(
             origin, request_method, environ.get(_ENVIRON_ACRH), environ.get(_ENVIRON_ACRPN)
         )
         environ[HANDLED_KEY] = True
-        return preflight_response(self.app.response_class, decision, row)
+        return preflight_response(self.app.response_class, decision, row, req.path, environ)
 
     def _after_request(self, response: Response) -> Response:
-        environ = request.environ
-        if HANDLED_KEY in environ:
+        req: Request = request._get_current_object()  # type: ignore[attr-defined]
+        if HANDLED_KEY in req.environ:
             return response
-        row = self._resolve_request()
+        row = self._resolve_request(req)
         if row is not None:
-            apply_policy(row, response)
+            apply_policy(row, response, req.path, req.environ)
         return response
 
 
-def apply_policy(row: Row, response: Response) -> None:
+class PreflightShortcut:
+    """WSGI middleware that answers preflights before Flask builds a request.
+
+    It answers exactly as the ``before_request`` hook would (same decision, status and headers),
+    and only for apps where skipping Flask cannot be observed (:meth:`AppState.shortcut_allowed`);
+    every other request goes to Flask untouched.
+    """
+
+    def __init__(self, wsgi_app: Callable[..., Any], state: AppState) -> None:
+        self.wsgi_app = wsgi_app
+        self.state = state
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if (
+            environ.get("REQUEST_METHOD") == "OPTIONS"
+            and _ENVIRON_ACRM in environ
+            and "HTTP_ORIGIN" in environ
+            and self.state.shortcut_allowed()
+        ):
+            answer = self._answer(environ)
+            if answer is not None:
+                start_response(*answer)
+                return []
+        return self.wsgi_app(environ, start_response)
+
+    def _answer(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]]] | None:
+        table = self.state.table
+        try:
+            # The same single decoding Werkzeug applies to build request.path.
+            raw = environ.get("PATH_INFO") or ""
+            path = "/" + raw.encode("latin1").decode(errors="replace").lstrip("/")
+        except (UnicodeError, AttributeError):
+            return None
+        row = table.match(path) if table is not None else None
+        if row is None or not row.value.automatic_options:
+            return None
+        decision = row.value.preflight(
+            environ["HTTP_ORIGIN"],
+            environ[_ENVIRON_ACRM],
+            environ.get(_ENVIRON_ACRH),
+            environ.get(_ENVIRON_ACRPN),
+        )
+        headers = Headers()
+        apply_decision(headers, decision)
+        if decision.allowed:
+            status = "204 NO CONTENT"
+        else:
+            status = "403 FORBIDDEN"
+            headers["Content-Length"] = "0"
+        if logger.isEnabledFor(logging.DEBUG):
+            log_decision(decision, row, path, environ)
+        return status, headers.to_wsgi_list()
+
+
+def apply_policy(row: Row, response: Response, path: str, environ: dict[str, Any]) -> None:
     """Decide for the current request under *row*'s policy and add the headers to *response*."""
     policy = row.value
-    environ = request.environ
     if not policy.intercept_exceptions and environ.get(ERROR_KEY):
         return
     origin = environ.get("HTTP_ORIGIN")
@@ -249,16 +335,22 @@ def apply_policy(row: Row, response: Response) -> None:
         decision = policy.actual(origin)
     apply_decision(response.headers, decision)
     if logger.isEnabledFor(logging.DEBUG):
-        log_decision(decision, row)
+        log_decision(decision, row, path, environ)
 
 
-def preflight_response(response_class: type[Response], decision: Decision, row: Row) -> Response:
+def preflight_response(
+    response_class: type[Response],
+    decision: Decision,
+    row: Row,
+    path: str,
+    environ: dict[str, Any],
+) -> Response:
     """The extension's own answer to a preflight: 204 when allowed, 403 when refused (F37)."""
     response = response_class(status=204 if decision.allowed else 403)
     del response.headers["Content-Type"]  # an empty answer has no media type
     apply_decision(response.headers, decision)
     if logger.isEnabledFor(logging.DEBUG):
-        log_decision(decision, row)
+        log_decision(decision, row, path, environ)
     return response
 
 
@@ -280,14 +372,13 @@ def apply_decision(headers: Headers, decision: Decision) -> None:
             headers["Vary"] = merged
 
 
-def log_decision(decision: Decision, row: Row) -> None:
+def log_decision(decision: Decision, row: Row, path: str, environ: dict[str, Any]) -> None:
     """One DEBUG line per decision, with every request value escaped."""
-    environ = request.environ
     logger.debug(
         "CORS %s %s %s: %s%s (origin=%s, request-method=%s, request-headers=%s; policy: %s)",
         "preflight" if decision.preflight else "request",
         escape_for_log(environ.get("REQUEST_METHOD")),
-        escape_for_log(request.path),
+        escape_for_log(path),
         decision.reason.value,
         f" [{escape_for_log(decision.detail)}]" if decision.detail else "",
         escape_for_log(environ.get("HTTP_ORIGIN")),
@@ -297,9 +388,9 @@ def log_decision(decision: Decision, row: Row) -> None:
     )
 
 
-def _endpoint_of_405() -> str | None:
+def _endpoint_of_405(req: Request) -> str | None:
     """For a routing 405, the endpoint of the rule the path did match (under another method)."""
-    exc = request.routing_exception
+    exc = req.routing_exception
     if not isinstance(exc, MethodNotAllowed) or not exc.valid_methods:
         return None
     adapter = request_ctx.url_adapter

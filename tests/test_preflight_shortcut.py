@@ -1,0 +1,156 @@
+"""The WSGI preflight shortcut answers as the before_request hook does, only where unobservable.
+
+Two apps with the same policy differ only in a no-op ``after_request`` hook, which keeps the
+shortcut off (the hook must run on every response). Their answers must be identical.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Blueprint, Flask, Response
+
+from flask_crossorigin import CORS, cross_origin
+from flask_crossorigin.extension import EXTENSION_KEY, PreflightShortcut
+
+POLICY: dict[str, Any] = {
+    "resources": {
+        r"/api/*": {
+            "origins": ["https://app.example.com", "https://*.example.org"],
+            "supports_credentials": True,
+            "allow_headers": ["Content-Type", "X-Token"],
+            "max_age": 600,
+            "allow_private_network": True,
+        },
+        r"/open/*": {"origins": "*", "send_wildcard": True},
+    }
+}
+
+PREFLIGHTS = [
+    # allowed, with credentials and requested headers (F13, F17)
+    {
+        "Origin": "https://app.example.com",
+        "Access-Control-Request-Method": "PUT",
+        "Access-Control-Request-Headers": "content-type,x-token",
+    },
+    # glob origin, private network requested
+    {
+        "Origin": "https://a.b.example.org",
+        "Access-Control-Request-Method": "DELETE",
+        "Access-Control-Request-Private-Network": "true",
+    },
+    # refused origin (F37)
+    {"Origin": "https://evil.example.net", "Access-Control-Request-Method": "PUT"},
+    # refused header
+    {
+        "Origin": "https://app.example.com",
+        "Access-Control-Request-Method": "PUT",
+        "Access-Control-Request-Headers": "authorization",
+    },
+    # method must match exactly (F7)
+    {"Origin": "https://app.example.com", "Access-Control-Request-Method": "put"},
+    # malformed origin
+    {"Origin": "https://app.example.com\x00", "Access-Control-Request-Method": "GET"},
+]
+PATHS = ["/api/items", "/api/items/", "/api", "/api/../api/x", "/open/x", "/elsewhere"]
+
+
+def make_app(observed: bool) -> Flask:
+    app = Flask(__name__)
+    CORS(app, **POLICY)
+
+    @app.route("/api/items", methods=["GET", "PUT", "DELETE"])
+    def items() -> str:
+        return "items"
+
+    if observed:
+
+        @app.after_request
+        def noop(response: Response) -> Response:
+            return response
+
+    return app
+
+
+def answer(app: Flask, path: str, headers: dict[str, str]) -> tuple[int, list[tuple[str, str]]]:
+    response = app.test_client().open(path, method="OPTIONS", headers=headers)
+    return response.status_code, sorted(response.headers.items())
+
+
+@pytest.mark.parametrize("headers", PREFLIGHTS)
+@pytest.mark.parametrize("path", PATHS)
+def test_shortcut_answers_like_the_hook(path: str, headers: dict[str, str]) -> None:
+    fast, slow = make_app(observed=False), make_app(observed=True)
+    assert answer(fast, path, headers) == answer(slow, path, headers)
+    assert fast.extensions[EXTENSION_KEY].shortcut_allowed() is True
+    assert slow.extensions[EXTENSION_KEY].shortcut_allowed() is False
+
+
+def test_shortcut_really_skips_flask() -> None:
+    app = make_app(observed=False)
+    calls: list[str] = []
+    app.before_request(lambda: calls.append("before") and None)
+    response = app.test_client().options(
+        "/api/items",
+        headers={"Origin": "https://app.example.com", "Access-Control-Request-Method": "PUT"},
+    )
+    assert response.status_code == 204
+    assert calls == []  # answered below Flask: no hook ran
+    assert isinstance(app.wsgi_app, PreflightShortcut)
+
+
+def test_shortcut_not_used_with_blueprint_or_decorator_policies() -> None:
+    app = Flask(__name__)
+    CORS(app, resources={r"/api/*": {"origins": "https://app.example.com"}})
+    bp = Blueprint("bp", __name__)
+    CORS(bp, origins="https://bp.example.com")
+
+    @bp.get("/bp")
+    def in_blueprint() -> str:
+        return "bp"
+
+    app.register_blueprint(bp)
+    assert app.extensions[EXTENSION_KEY].shortcut_allowed() is False
+
+    app2 = Flask(__name__)
+    CORS(app2)
+
+    @app2.get("/view")
+    @cross_origin(origins="https://view.example.com")
+    def view() -> str:
+        return "view"
+
+    assert app2.extensions[EXTENSION_KEY].shortcut_allowed() is False
+    response = app2.test_client().options(
+        "/view",
+        headers={"Origin": "https://other.example.com", "Access-Control-Request-Method": "GET"},
+    )
+    assert response.status_code == 403  # the decorator's policy, found through Flask's routing
+
+
+def test_not_installed_in_front_of_an_earlier_middleware() -> None:
+    app = Flask(__name__)
+    inner = app.wsgi_app
+
+    def middleware(environ: dict[str, Any], start_response: Any) -> Any:
+        return inner(environ, start_response)
+
+    app.wsgi_app = middleware  # type: ignore[method-assign]
+    CORS(app)
+    assert app.wsgi_app is middleware
+    response = app.test_client().options(
+        "/anything",
+        headers={"Origin": "https://app.example.com", "Access-Control-Request-Method": "GET"},
+    )
+    assert response.status_code == 204
+
+
+def test_init_twice_wraps_once() -> None:
+    app = Flask(__name__)
+    CORS(app)
+    CORS(app, origins="https://app.example.com")
+    assert isinstance(app.wsgi_app, PreflightShortcut)
+    assert not isinstance(app.wsgi_app.wsgi_app, PreflightShortcut)
+    assert len(app.before_request_funcs[None]) == 1
+    assert len(app.after_request_funcs[None]) == 1
