@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -19,7 +20,9 @@ from typing import Any
 from ._http import is_token
 from .errors import ConfigError, warn_deprecated
 from .origins import compile_origins
-from .policy import DEFAULT_METHODS, HeaderRule, Policy
+from .policy import DEBUG_HEADER, DEFAULT_METHODS, HeaderRule, Policy
+
+logger = logging.getLogger("flask_crossorigin")
 
 #: Options that shape a policy, with their defaults (the same as flask-cors 6).
 POLICY_DEFAULTS: Mapping[str, Any] = {
@@ -35,6 +38,7 @@ POLICY_DEFAULTS: Mapping[str, Any] = {
     "intercept_exceptions": True,
     "always_send": True,
     "allow_private_network": False,
+    "debug": False,
 }
 #: The path patterns a ``CORS(app)`` policy covers when ``resources`` is not given.
 DEFAULT_RESOURCES = r"/*"
@@ -138,6 +142,7 @@ def build_policy(options: Mapping[str, tuple[Any, str]]) -> Policy:
             "intercept_exceptions",
             "always_send",
             "allow_private_network",
+            "debug",
         )
     }
     origins = compile_origins(value("origins"), label("origins"))
@@ -156,6 +161,13 @@ def build_policy(options: Mapping[str, tuple[Any, str]]) -> Policy:
             f"{label('expose_headers')}: expose_headers='*' with supports_credentials=True is "
             "sent literally, and browsers then expose only a header literally named '*' (F24). "
             "List the response headers the page may read, e.g. expose_headers=['X-Total-Count']."
+        )
+    if flags["debug"]:
+        logger.warning(
+            "CORS debug mode is on (%s): refused requests get an %s header naming the reason. "
+            "It tells any caller how your policy works; turn it off in production.",
+            label("debug"),
+            DEBUG_HEADER,
         )
     return Policy(
         origins=origins,

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from enum import Enum
 from typing import NamedTuple
 
-from ._http import is_token, parse_serialized_origin
+from ._http import escape_for_log, is_token, parse_serialized_origin
 from .origins import OriginMatcher
 
 ACAO = "Access-Control-Allow-Origin"
@@ -29,6 +29,9 @@ ACRH = "Access-Control-Request-Headers"
 ACRPN = "Access-Control-Request-Private-Network"
 
 DEFAULT_METHODS = ("GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE")
+
+#: With ``debug=True``, refusals carry this header naming the reason (visible in DevTools).
+DEBUG_HEADER = "X-CORS-Refusal"
 
 #: Every header name this package may add; used to respect what a view already set.
 GRANT_HEADERS = (ACAO, ACAC, ACAM, ACAH, ACEH, ACMA, ACAPN)
@@ -155,6 +158,7 @@ class Policy:
         intercept_exceptions: bool = True,
         always_send: bool = True,
         allow_private_network: bool = False,
+        debug: bool = False,
         sources: Mapping[str, str] | None = None,
     ) -> None:
         self.origins = origins
@@ -173,6 +177,7 @@ class Policy:
         self.intercept_exceptions = intercept_exceptions
         self.always_send = always_send
         self.allow_private_network = allow_private_network
+        self.debug = debug
         #: option name -> where its value came from, for ``flask cors routes`` and error messages.
         self.sources: Mapping[str, str] = dict(sources or {})
 
@@ -221,7 +226,7 @@ class Policy:
             return decision
         acao, reason = self._grant_origin(origin)
         if acao is None:
-            decision = Decision(False, False, (), self._vary_actual, reason, origin)
+            decision = self._refuse(False, reason, origin)
         elif acao == "*":
             decision = self._wildcard_actual
         else:
@@ -276,13 +281,12 @@ class Policy:
         request_headers: str | None,
         request_private_network: str | None,
     ) -> Decision:
-        vary = self._vary_preflight
         acao, reason = self._grant_origin(origin)
         if acao is None:
-            return Decision(False, True, (), vary, reason, origin)
+            return self._refuse(True, reason, origin)
         if self._method_set is None:
             if not is_token(request_method):
-                return Decision(False, True, (), vary, Reason.METHOD_MALFORMED, request_method)
+                return self._refuse(True, Reason.METHOD_MALFORMED, request_method)
             acam = request_method
         elif request_method in self._method_set:
             acam = self._acam or request_method
@@ -290,10 +294,10 @@ class Policy:
             reason = Reason.METHOD_NOT_ALLOWED
             if not is_token(request_method):
                 reason = Reason.METHOD_MALFORMED
-            return Decision(False, True, (), vary, reason, request_method)
+            return self._refuse(True, reason, request_method)
         acah, reason, detail = self._requested_headers(request_headers)
         if acah is None:
-            return Decision(False, True, (), vary, reason, detail)
+            return self._refuse(True, reason, detail)
         headers: list[tuple[str, str]] = [(ACAO, acao)]
         if acao != "*":
             headers.extend(self._preflight_tail)
@@ -303,7 +307,15 @@ class Policy:
         headers.extend(self._max_age)
         if self.allow_private_network and request_private_network == "true":
             headers.append((ACAPN, "true"))
-        return Decision(True, True, tuple(headers), vary, Reason.ALLOWED)
+        return Decision(True, True, tuple(headers), self._vary_preflight, Reason.ALLOWED)
+
+    def _refuse(self, preflight: bool, reason: Reason, detail: str) -> Decision:
+        vary = self._vary_preflight if preflight else self._vary_actual
+        headers: Headers = ()
+        if self.debug:
+            shown = escape_for_log(detail) if detail else ""
+            headers = ((DEBUG_HEADER, f"{reason.value} {shown}".strip()),)
+        return Decision(False, preflight, headers, vary, reason, detail)
 
     def _requested_headers(self, raw: str | None) -> tuple[str | None, Reason, str]:
         """Check ``Access-Control-Request-Headers``; return the ACAH value to send, or ``None``.
@@ -369,6 +381,7 @@ class Policy:
             "intercept_exceptions": self.intercept_exceptions,
             "always_send": self.always_send,
             "allow_private_network": self.allow_private_network,
+            "debug": self.debug,
         }
 
     @staticmethod
