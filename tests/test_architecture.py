@@ -14,6 +14,7 @@ CORE_MODULES = [
     "flask_crossorigin.origins",
     "flask_crossorigin.policy",
     "flask_crossorigin.resources",
+    "flask_crossorigin.explain",
 ]
 
 

@@ -68,14 +68,15 @@ def merge_vary(existing: str | None, names: tuple[str, ...]) -> str | None:
     """Return the ``Vary`` value that adds *names* to *existing*, or ``None`` if unchanged.
 
     ``Vary`` is a list whose members compare case-insensitively; ``*`` already covers everything.
-    Existing members keep their spelling and order so that merging never rewrites what the app set.
+    Existing members keep their spelling and order so that merging never rewrites what the app
+    set; empty members are dropped, since a sender must not generate them (RFC 9110, 5.6.1).
     """
-    if not existing:
-        return ", ".join(names) if names else None
-    present = {item.strip().lower() for item in existing.split(",")}
+    members = [item.strip() for item in (existing or "").split(",")]
+    members = [item for item in members if item]
+    present = {item.lower() for item in members}
     if "*" in present:
         return None
     missing = [name for name in names if name.lower() not in present]
     if not missing:
         return None
-    return ", ".join([existing.strip(), *missing])
+    return ", ".join([*members, *missing])

@@ -26,7 +26,7 @@ def warn_deprecated(message: str) -> None:
     Options are validated several calls deep; without walking the stack the warning would point
     at our own source, and users could neither find nor silence the line that needs changing.
     """
-    level = 1
+    level = 2  # 1 would be this function; 2 its caller
     frame = sys._getframe(1)
     while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(
         _PACKAGE_DIR

@@ -16,6 +16,7 @@ blueprint whose ``CORS(blueprint)`` resources match the path, else the app's res
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Callable, cast
 
@@ -36,7 +37,7 @@ from .options import (
     merge,
     resource_entries,
 )
-from .policy import ACAO, Decision, Policy
+from .policy import Decision, Policy
 from .resources import Resource, ResourceTable
 
 if TYPE_CHECKING:
@@ -134,20 +135,33 @@ class AppState:
         self._specs: dict[ViewSpec, Policy] = {}
         #: Whether preflights may be answered before Flask builds a request; None until known.
         self._shortcut: bool | None = None
+        self._lock = threading.Lock()
 
     # -- set-up ----------------------------------------------------------------------------------
 
     def install_hooks(self) -> None:
         """Register the hooks once; calling ``CORS(app)`` again only replaces the policies."""
         app = self.app
-        app.before_request_funcs.setdefault(None, []).insert(0, self._before_request)
         app.after_request_funcs.setdefault(None, []).append(self._after_request)
         _mark_errors(app)
         wsgi_app = app.wsgi_app
         if getattr(wsgi_app, "__func__", None) is type(app).wsgi_app:
             # Only in front of Flask itself: a middleware installed earlier may rewrite the path.
+            # Every preflight passes the shortcut first, which installs the before_request hook
+            # if and when this app needs it (see shortcut_allowed), so other requests never pay
+            # for a hook that only preflights use.
             app.wsgi_app = PreflightShortcut(wsgi_app, self)  # type: ignore[method-assign]
+        else:
+            self._install_before_request()
         self.hooks_installed = True
+
+    def _install_before_request(self) -> None:
+        with self._lock:
+            funcs = self.app.before_request_funcs.get(None, [])
+            if self._before_request not in funcs:
+                # A new list, not an insert: a request in another thread may be iterating the
+                # old one, and must not see it shift under it.
+                self.app.before_request_funcs[None] = [self._before_request, *funcs]
 
     def forget(self) -> None:
         """Drop per-endpoint memos after the policies changed."""
@@ -165,12 +179,15 @@ class AppState:
         if self._shortcut is None:
             app = self.app
             hooks = [f for funcs in app.after_request_funcs.values() for f in funcs]
-            self._shortcut = (
+            allowed = (
                 self.table is not None
                 and not self.blueprint_tables
                 and hooks == [self._after_request]
                 and not any(hasattr(view, SPEC_ATTRIBUTE) for view in app.view_functions.values())
             )
+            if not allowed:
+                self._install_before_request()
+            self._shortcut = allowed
         return self._shortcut
 
     def compile_views(self) -> None:
@@ -359,15 +376,19 @@ def apply_decision(headers: Headers, decision: Decision) -> None:
 
     A response that already carries ``Access-Control-Allow-Origin`` was given CORS headers on
     purpose by the view; mixing ours in could pair its ``*`` with our credentials, so only
-    ``Vary`` is merged then.
+    ``Vary`` is merged then. The names present are read once: a missed lookup in Werkzeug's
+    ``Headers`` builds an exception, which would cost more than everything else we do.
     """
-    if decision.headers and ACAO not in headers:
+    present = {name.lower() for name, _ in headers}
+    if decision.headers and "access-control-allow-origin" not in present:
         for name, value in decision.headers:
-            if name not in headers:
-                headers[name] = value
+            if name.lower() not in present:
+                headers.add(name, value)
     if decision.vary:
-        existing = headers.getlist("Vary")
-        merged = merge_vary(", ".join(existing) if existing else None, decision.vary)
+        if "vary" not in present:
+            headers.add("Vary", ", ".join(decision.vary))
+            return
+        merged = merge_vary(", ".join(headers.getlist("Vary")), decision.vary)
         if merged is not None:
             headers["Vary"] = merged
 

@@ -50,6 +50,9 @@ LEGACY_OPTIONS: Mapping[str, str] = {"headers": "allow_headers", "origin": "orig
 LEGACY_CONFIG_KEYS: Mapping[str, str] = {"CORS_HEADERS": "allow_headers"}
 CONFIG_KEYS: Mapping[str, str] = {f"CORS_{name.upper()}": name for name in EXTENSION_OPTIONS}
 
+#: The methods browsers upper-case before sending (F7); any other is sent exactly as written.
+_NORMALISED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
+
 #: Browsers clamp Access-Control-Max-Age (Firefox 24 h, Chromium 2 h); more is never honoured.
 MAX_AGE_LIMIT = 86400
 
@@ -146,22 +149,8 @@ def build_policy(options: Mapping[str, tuple[Any, str]]) -> Policy:
         )
     }
     origins = compile_origins(value("origins"), label("origins"))
-    credentials = flags["supports_credentials"]
-    if credentials and origins.any:
-        raise ConfigError(
-            f"supports_credentials=True (from {label('supports_credentials')}) with any origin "
-            f"(origins={value('origins')!r} from {label('origins')}) would let every website "
-            "read responses made with your users' cookies. List the sites you trust, e.g. "
-            "origins=['https://app.example.com', 'https://*.example.com'], or, if you really "
-            "decide per request, pass a callable: origins=lambda origin: is_trusted(origin)."
-        )
     expose = _expose_headers(value("expose_headers"), label("expose_headers"))
-    if credentials and "*" in expose:
-        raise ConfigError(
-            f"{label('expose_headers')}: expose_headers='*' with supports_credentials=True is "
-            "sent literally, and browsers then expose only a header literally named '*' (F24). "
-            "List the response headers the page may read, e.g. expose_headers=['X-Total-Count']."
-        )
+    _check_credentials(full, flags["supports_credentials"], origins.any, "*" in expose)
     if flags["debug"]:
         logger.warning(
             "CORS debug mode is on (%s): refused requests get an %s header naming the reason. "
@@ -178,6 +167,31 @@ def build_policy(options: Mapping[str, tuple[Any, str]]) -> Policy:
         sources={name: source for name, (_, source) in full.items()},
         **flags,
     )
+
+
+def _check_credentials(
+    options: Mapping[str, tuple[Any, str]],
+    credentials: bool,
+    any_origin: bool,
+    expose_all: bool,
+) -> None:
+    """Refuse what credentials make impossible; *options* labels say where values came from."""
+    if not credentials:
+        return
+    if any_origin:
+        raise ConfigError(
+            f"supports_credentials=True (from {options['supports_credentials'][1]}) with any "
+            f"origin (origins={options['origins'][0]!r} from {options['origins'][1]}) would let "
+            "every website read responses made with your users' cookies. List the sites you "
+            "trust, e.g. origins=['https://app.example.com', 'https://*.example.com'], or, if you "
+            "really decide per request, pass a callable: origins=lambda origin: is_trusted(origin)."
+        )
+    if expose_all:
+        raise ConfigError(
+            f"{options['expose_headers'][1]}: expose_headers='*' with supports_credentials=True "
+            "is sent literally, and browsers then expose only a header literally named '*' (F24). "
+            "List the response headers the page may read, e.g. expose_headers=['X-Total-Count']."
+        )
 
 
 def validate_values(layer: Mapping[str, tuple[Any, str]]) -> None:
@@ -199,6 +213,11 @@ def validate_values(layer: Mapping[str, tuple[Any, str]]) -> None:
             _max_age(value, label)
         elif name in POLICY_DEFAULTS:
             _boolean(name, value, label)
+    # Combinations can be judged now only where the layer itself sets both sides.
+    if layer.get("supports_credentials", (False, ""))[0] is True:
+        any_origin = "origins" in layer and compile_origins(*layer["origins"]).any
+        expose_all = "expose_headers" in layer and "*" in _expose_headers(*layer["expose_headers"])
+        _check_credentials(layer, True, any_origin, expose_all)
 
 
 def _boolean(name: str, value: Any, label: str) -> bool:
@@ -235,7 +254,10 @@ def _methods(value: Any, label: str) -> tuple[str, ...] | None:
         return None
     methods: list[str] = []
     for item in items:
-        method = _token(item, label, "HTTP method").upper()
+        method = _token(item, label, "HTTP method")
+        # F7: browsers upper-case exactly these six and send every other method as written.
+        if method.upper() in _NORMALISED_METHODS:
+            method = method.upper()
         if method not in methods:
             methods.append(method)
     return tuple(methods)
@@ -273,7 +295,11 @@ def _expose_headers(value: Any, label: str) -> tuple[str, ...]:
     items = _string_list(value, label, "list of header names")
     if "*" in items:
         return ("*",)
-    return tuple(_token(item, label, "header name") for item in items)
+    names: dict[str, str] = {}
+    for item in items:
+        name = _token(item, label, "header name")
+        names.setdefault(name.lower(), name)
+    return tuple(names.values())
 
 
 def _max_age(value: Any, label: str) -> int | None:

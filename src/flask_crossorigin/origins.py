@@ -35,6 +35,9 @@ _HOST = re.compile(r"[a-z0-9_](?:[a-z0-9_\-.]*[a-z0-9_])?")
 _IPV6 = re.compile(r"\[[0-9a-fA-F:.]+\]")
 #: Characters that made flask-cors treat an origin string as a regular expression.
 _REGEX_HINTS = frozenset("\\^$?+[](){}|*")
+#: An IPv6 origin's brackets are not a regex character class.
+_IPV6_ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://\[[0-9A-Fa-f:.]+\](?::[0-9]+)?")
+_PLACEHOLDER = "wildcard-label."
 _GLOB = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*)://\*\.(?P<rest>[^*]+)")
 
 
@@ -143,6 +146,8 @@ def compile_origins(value: Any, label: str) -> OriginMatcher:
             patterns.append(item)
             display.append(f"re.compile({item.pattern!r})")
         elif isinstance(item, str):
+            if item != item.strip() or any(ch.isspace() for ch in item):
+                normalise_origin(item, label)  # raises, with the spelling that works
             if item == "*":
                 any_origin = True
                 display.append("*")
@@ -154,7 +159,9 @@ def compile_origins(value: Any, label: str) -> OriginMatcher:
                 globs.append(glob)
                 scheme, port, suffix = glob
                 display.append(f"{scheme}://*{suffix}" + (f":{port}" if port else ""))
-            elif _REGEX_HINTS.intersection(item):
+            elif "*" in item and not _REGEX_HINTS.difference("*").intersection(item):
+                raise ConfigError(_misplaced_wildcard(item, label))
+            elif _REGEX_HINTS.intersection(item) and not _IPV6_ORIGIN.fullmatch(item):
                 patterns.append(_compile_legacy_regex(item, label))
                 display.append(f"re.compile({item!r})")
             else:
@@ -189,8 +196,8 @@ def normalise_origin(value: str, label: str) -> str:
     """
     if value != value.strip() or any(ch.isspace() for ch in value):
         raise ConfigError(
-            f"{label}: {value!r} contains whitespace; an origin is scheme://host[:port]. "
-            f"Write {value.strip()!r}."
+            f"{label}: {value!r} contains whitespace, so it can never equal a browser's Origin "
+            f"(scheme://host[:port]). Write {''.join(value.split())!r}."
         )
     if "://" not in value:
         raise ConfigError(
@@ -262,12 +269,35 @@ def _ascii_host(host: str, value: str, label: str) -> str:
     return host
 
 
+def _misplaced_wildcard(item: str, label: str) -> str:
+    """The message for a ``*`` that is neither ``'*'`` nor one leading subdomain label."""
+    if "://" not in item:
+        return (
+            f"{label}: {item!r} has no scheme, so it can never match a browser's Origin. "
+            f"Write 'https://{item}' (or 'http://{item}')."
+        )
+    if item.rstrip("/").endswith(":*"):
+        base = item.rstrip("/")[:-2]
+        return (
+            f"{label}: {item!r} uses '*' for the port, which origins do not support. List the "
+            rf"ports, or pass a regex: re.compile(r'{re.escape(base)}(:\d+)?')."
+        )
+    return (
+        f"{label}: {item!r} uses '*' where it is not supported. A wildcard may only be one "
+        "leading label, as in 'https://*.example.com' (any subdomain, one or more labels deep); "
+        "for anything else pass a compiled regex."
+    )
+
+
 def _parse_glob(item: str, label: str) -> tuple[str, str | None, str]:
     """Parse ``scheme://*.example.com[:port]`` into ``(scheme, port, '.example.com')``."""
-    normalised = normalise_origin(item.replace("*.", "wildcard-label.", 1), label)
+    try:
+        normalised = normalise_origin(item.replace("*.", _PLACEHOLDER, 1), label)
+    except ConfigError as exc:
+        raise ConfigError(str(exc).replace(_PLACEHOLDER, "*.")) from None
     scheme, rest = normalised.split("://", 1)
     host, _, port = rest.partition(":")
-    suffix = host[len("wildcard-label") :]
+    suffix = host[len(_PLACEHOLDER) - 1 :]
     if "." not in suffix[1:] and suffix != ".localhost":
         raise ConfigError(
             f"{label}: {item!r} would allow every site under the top-level domain {suffix!r}. "

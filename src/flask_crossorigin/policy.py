@@ -205,9 +205,10 @@ class Policy:
             self._no_origin = self._wildcard_actual._replace(reason=Reason.NO_ORIGIN)
         else:
             self._no_origin = Decision(False, False, (), self._vary_actual, Reason.NO_ORIGIN)
-        self._actual_by_origin: dict[str, Decision] = {
-            origin: self._grant_actual(origin) for origin in origins.exact
-        }
+        # Under any-origin, listed origins change nothing: '*' or the echo applies to all alike.
+        self._actual_by_origin: dict[str, Decision] = (
+            {} if origins.any else {origin: self._grant_actual(origin) for origin in origins.exact}
+        )
         self._actual_memo: dict[str, Decision] = {}
         self._headers_memo: dict[str, tuple[str | None, Reason, str]] = {}
         self._preflight_memo: dict[tuple[str, str, str | None, str | None], Decision] = {}

@@ -37,7 +37,7 @@ _MEMO_LIMIT = 4096
 class Resource(Generic[T]):
     """One row of the table: a pattern and the value (a policy) it maps to."""
 
-    __slots__ = ("label", "literal_prefix", "pattern", "regex", "subtree", "value")
+    __slots__ = ("ignore_case", "label", "literal_prefix", "pattern", "regex", "subtree", "value")
 
     def __init__(
         self,
@@ -54,6 +54,7 @@ class Resource(Generic[T]):
         self.regex = regex
         self.value = value
         self.label = label
+        self.ignore_case = bool(regex is not None and regex.flags & re.IGNORECASE)
 
     def __repr__(self) -> str:
         return f"Resource({self.pattern!r}, {self.label!r})"
@@ -81,11 +82,21 @@ class ResourceTable(Generic[T]):
         self.rows: tuple[Resource[T], ...] = tuple(
             _compile_row(pattern, value, label) for pattern, value, label in entries
         )
-        index: dict[str, list[Resource[T]]] = {}
+        order = {id(row): position for position, row in enumerate(self.rows)}
+        exact: dict[str, list[Resource[T]]] = {}
+        folded: dict[str, list[Resource[T]]] = {}
         for row in self.rows:
-            index.setdefault(row.literal_prefix, []).append(row)
-        self._index = {prefix: tuple(rows) for prefix, rows in index.items()}
-        self._lengths = tuple(sorted({len(prefix) for prefix in self._index}, reverse=True))
+            if row.ignore_case:
+                folded.setdefault(row.literal_prefix.lower(), []).append(row)
+            else:
+                exact.setdefault(row.literal_prefix, []).append(row)
+        self._exact = {prefix: tuple(rows) for prefix, rows in exact.items()}
+        # Case-insensitive patterns are found through the lower-cased path; they are rare, so
+        # the two buckets of one length are merged (in declaration order) only when both exist.
+        self._folded = {prefix: tuple(rows) for prefix, rows in folded.items()}
+        self._order = order
+        lengths = {len(prefix) for prefix in (*self._exact, *self._folded)}
+        self._lengths = tuple(sorted(lengths, reverse=True))
         self._memo: dict[str, Resource[T] | None] = {}
 
     def __len__(self) -> int:
@@ -99,12 +110,15 @@ class ResourceTable(Generic[T]):
             pass
         normalised = normalise_path(path)
         found: Resource[T] | None = None
+        lowered = normalised.lower() if self._folded else ""
         for length in self._lengths:
             if length > len(normalised):
                 continue
-            rows = self._index.get(normalised[:length])
-            if rows is None:
-                continue
+            rows = self._exact.get(normalised[:length], ())
+            if self._folded:
+                more = self._folded.get(lowered[:length], ())
+                if more:
+                    rows = tuple(sorted((*rows, *more), key=lambda row: self._order[id(row)]))
             for row in rows:
                 if row.matches(normalised):
                     found = row
@@ -159,8 +173,6 @@ def _compile_row(pattern: str | re.Pattern[str], value: T, label: str) -> Resour
                 f"{label}: the resource pattern {source!r} is not a valid regular expression "
                 f"({exc}). Write a path such as r'/api/*', or fix the regex."
             ) from exc
-        if flags & re.IGNORECASE:
-            prefix = ""
     return Resource(source, prefix, subtree, regex, value, label)
 
 
