@@ -152,5 +152,17 @@ def test_init_twice_wraps_once() -> None:
     CORS(app, origins="https://app.example.com")
     assert isinstance(app.wsgi_app, PreflightShortcut)
     assert not isinstance(app.wsgi_app.wsgi_app, PreflightShortcut)
-    assert len(app.before_request_funcs[None]) == 1
     assert len(app.after_request_funcs[None]) == 1
+    # The before_request hook is installed only once an app turns out to need it.
+    assert app.before_request_funcs.get(None, []) == []
+
+
+def test_before_request_hook_installed_when_needed_and_only_once() -> None:
+    app = make_app(observed=True)
+    CORS(app, **POLICY)
+    headers = {"Origin": "https://app.example.com", "Access-Control-Request-Method": "PUT"}
+    for _ in range(3):
+        assert app.test_client().options("/api/items", headers=headers).status_code == 204
+    state = app.extensions[EXTENSION_KEY]
+    assert app.before_request_funcs[None].count(state._before_request) == 1
+    assert app.before_request_funcs[None][0] == state._before_request
