@@ -24,6 +24,10 @@ _SERIALIZED_ORIGIN = re.compile(
 #: Ports that a serialized origin omits; ``https://example.com:443`` is never sent by a browser.
 DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
 
+#: DNS limits on a host name and on each of its labels (RFC 1035).
+_MAX_HOST = 253
+_MAX_LABEL = 63
+
 #: Escaped request values are cut to this many characters in log lines and debug headers.
 _LOG_LIMIT = 200
 
@@ -47,6 +51,10 @@ def parse_serialized_origin(value: str) -> tuple[str, str, str | None] | None:
         return None
     if ".." in host:
         return None
+    if not host.startswith("[") and (
+        len(host) > _MAX_HOST or any(len(label) > _MAX_LABEL for label in host.split("."))
+    ):
+        return None  # longer than DNS allows: no browser sends it
     return scheme, host, port
 
 

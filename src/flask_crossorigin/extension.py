@@ -135,6 +135,7 @@ class AppState:
         self._specs: dict[ViewSpec, Policy] = {}
         #: Whether preflights may be answered before Flask builds a request; None until known.
         self._shortcut: bool | None = None
+        self._shortcut_signature: tuple[int, int, int] | None = None
         self._lock = threading.Lock()
 
     # -- set-up ----------------------------------------------------------------------------------
@@ -176,8 +177,19 @@ class AppState:
         preflight response. Flask refuses new routes and hooks after the first request, so the
         answer, computed at the first preflight, stays true.
         """
+        app = self.app
+        if not getattr(app, "_got_first_request", True):
+            # Until Flask itself has served a request it still accepts routes and hooks, and
+            # requests answered here never tell it; so re-check whenever the setup changed.
+            signature = (
+                len(app.view_functions),
+                sum(len(funcs) for funcs in app.after_request_funcs.values()),
+                len(self.blueprint_tables),
+            )
+            if signature != self._shortcut_signature:
+                self._shortcut_signature = signature
+                self._shortcut = None
         if self._shortcut is None:
-            app = self.app
             hooks = [f for funcs in app.after_request_funcs.values() for f in funcs]
             allowed = (
                 self.table is not None
