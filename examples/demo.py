@@ -1,121 +1,294 @@
-"""`make demo`: an API on http://localhost:5000 and a page on http://127.0.0.1:5001 that calls it.
+"""`make demo`: a CORS playground with two origins.
 
-The two URLs differ in host, so they are different origins and every call from the page is a
-real cross-origin request, checked by your browser. Open http://127.0.0.1:5001 and press the
-buttons; Ctrl-C stops both servers.
+* http://localhost:5000 is an example API protected by flask-crossorigin.
+* http://127.0.0.1:5001 is a page on another origin. Pick a route, a method, headers,
+  credentials and a body, press "Send", and the page fires a real ``fetch()`` at the API. Your
+  browser enforces CORS; the page shows what it allowed or blocked next to the server's own
+  explanation (flask-crossorigin's browser simulator run against the same API), and the requests
+  that really reached the API (so you can see whether a preflight was sent).
+
+Ctrl-C stops both servers. ``create_api`` and ``create_page`` are importable for tests.
 """
 
 from __future__ import annotations
 
+import json
 import threading
-from typing import Any
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Callable
 
-from flask import Flask, abort, jsonify, request
+from flask import Flask, Response, abort, jsonify, request
 from werkzeug.serving import make_server
 
 from flask_crossorigin import CORS, cross_origin
+from flask_crossorigin.explain import BrowserRequest, ServerResponse, needs_preflight, simulate
+from flask_crossorigin.extension import EXTENSION_KEY
+from flask_crossorigin.policy import RequestFacts
 
+API_ORIGIN = "http://localhost:5000"
 PAGE_ORIGIN = "http://127.0.0.1:5001"
+
+#: The example policy, shown on the page as it is written here.
+POLICY: dict[str, Any] = {
+    "resources": {
+        r"/api/public/*": {"origins": "*", "send_wildcard": True},
+        r"/api/*": {
+            "origins": [PAGE_ORIGIN],
+            "methods": ["GET", "POST", "PUT", "DELETE"],
+            "allow_headers": ["Content-Type", "X-Request-Id"],
+            "expose_headers": ["X-Total-Count"],
+            "supports_credentials": True,
+            "max_age": 600,
+        },
+    }
+}
+
+
+class RequestLog:
+    """WSGI middleware recording what reaches the API, preflights included (bounded)."""
+
+    def __init__(self, app: Callable[..., Any], limit: int = 200) -> None:
+        self.app = app
+        self.limit = limit
+        self.entries: list[dict[str, Any]] = []
+        self.lock = threading.Lock()
+        self.counter = 0
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        with self.lock:
+            self.counter += 1
+            self.entries.append(
+                {
+                    "n": self.counter,
+                    "method": environ.get("REQUEST_METHOD", ""),
+                    "path": environ.get("PATH_INFO", ""),
+                    "preflight": "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ
+                    and environ.get("REQUEST_METHOD") == "OPTIONS",
+                }
+            )
+            del self.entries[: -self.limit]
+        return self.app(environ, start_response)
+
+    def since(self, number: int) -> list[dict[str, Any]]:
+        with self.lock:
+            return [entry for entry in self.entries if entry["n"] > number]
 
 
 def create_api() -> Flask:
-    """The example API: one policy for /api/*, a stricter one on a single view."""
-    api = Flask("demo_api")
-    CORS(
-        api,
-        resources={r"/api/*": {"origins": [PAGE_ORIGIN], "expose_headers": ["X-Total-Count"]}},
-        max_age=600,
-    )
+    """The example API."""
+    api = Flask("playground_api")
+    CORS(api, **POLICY)
 
     @api.get("/api/items")
-    def items() -> Any:
+    def list_items() -> Response:
         response = jsonify(["apple", "pear"])
         response.headers["X-Total-Count"] = "2"
+        response.headers["X-Internal"] = "not exposed"
         return response
 
     @api.post("/api/items")
-    def add_item() -> Any:
+    def add_item() -> tuple[Response, int]:
         return jsonify(received=request.get_json(silent=True)), 201
 
-    @api.delete("/api/items/<int:item>")
-    def delete_item(item: int) -> Any:
-        return jsonify(deleted=item)
+    @api.route("/api/items/<int:item>", methods=["PUT", "DELETE", "PATCH"])
+    def change_item(item: int) -> Response:
+        return jsonify(item=item, method=request.method)
+
+    @api.get("/api/me")
+    def me() -> Response:
+        user = request.cookies.get("user")
+        response = jsonify(user=user)
+        if user is None:
+            response.set_cookie("user", "ada", samesite="None", secure=True)
+        return response
 
     @api.get("/api/missing")
-    def missing() -> Any:
+    def missing() -> Response:
         abort(404)
 
-    @api.get("/private")
-    @cross_origin(origins=["https://admin.example.com"])
-    def private() -> Any:
-        return jsonify(secret="only admin.example.com may read this")
+    @api.get("/api/crash")
+    def crash() -> Response:
+        raise RuntimeError("an unhandled error; the 500 still carries CORS headers")
 
+    @api.get("/api/public/status")
+    def status() -> Response:
+        return jsonify(status="ok")
+
+    @api.get("/admin")
+    @cross_origin(origins=["https://admin.example.com"])
+    def admin() -> Response:
+        return jsonify(secret="only https://admin.example.com may read this")
+
+    api.config["PROPAGATE_EXCEPTIONS"] = False
     return api
 
 
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>flask-crossorigin demo</title>
-<style>body{font:15px system-ui;margin:2em;max-width:60em}button{margin:.2em}
-pre{background:#f4f4f4;padding:1em;white-space:pre-wrap}</style></head>
-<body>
-<h1>flask-crossorigin demo</h1>
-<p>This page is served from <code>http://127.0.0.1:5001</code>; the API lives at
-<code>http://localhost:5000</code>, another origin. Each button makes a real
-<code>fetch()</code>; your browser enforces CORS.</p>
-<button data-method="GET" data-path="/api/items">GET /api/items (allowed)</button>
-<button data-method="POST" data-path="/api/items" data-json='{"name":"plum"}'>
-POST JSON (preflighted, allowed)</button>
-<button data-method="DELETE" data-path="/api/items/1">DELETE (preflighted, allowed)</button>
-<button data-method="GET" data-path="/api/missing">GET a 404 (readable)</button>
-<button data-method="GET" data-path="/private">GET /private (blocked: other origin only)</button>
-<pre id="out">Press a button.</pre>
-<script>
-const API = "http://localhost:5000";
-for (const button of document.querySelectorAll("button")) {
-  button.addEventListener("click", async () => {
-    const init = {method: button.dataset.method, headers: {}};
-    if (button.dataset.json) {
-      init.body = button.dataset.json;
-      init.headers["Content-Type"] = "application/json";
-    }
-    const out = document.getElementById("out");
-    try {
-      const response = await fetch(API + button.dataset.path, init);
-      const readable = [...response.headers].map(([k, v]) => k + ": " + v).join("\\n");
-      out.textContent = "ALLOWED: " + response.status + "\\n" + readable + "\\n\\n"
-        + await response.text();
-    } catch (error) {
-      out.textContent = "BLOCKED by the browser: " + error
-        + "\\n(open DevTools > Console for the browser's own explanation)";
-    }
-  });
-}
-</script>
-</body></html>
-"""
+#: The routes offered on the page: (label, method, path, headers, credentials, json body).
+PRESETS: list[dict[str, Any]] = [
+    {"label": "Simple GET (allowed)", "method": "GET", "path": "/api/items"},
+    {
+        "label": "JSON POST, preflighted (allowed)",
+        "method": "POST",
+        "path": "/api/items",
+        "headers": "Content-Type: application/json",
+        "body": '{"name": "plum"}',
+    },
+    {
+        "label": "DELETE with X-Request-Id (allowed)",
+        "method": "DELETE",
+        "path": "/api/items/1",
+        "headers": "X-Request-Id: 42",
+    },
+    {"label": "PATCH (blocked: method)", "method": "PATCH", "path": "/api/items/1"},
+    {
+        "label": "Custom header X-Debug (blocked: header)",
+        "method": "GET",
+        "path": "/api/items",
+        "headers": "X-Debug: 1",
+    },
+    {"label": "Cookies (allowed)", "method": "GET", "path": "/api/me", "credentials": True},
+    {
+        "label": "Public, with cookies (blocked: '*')",
+        "method": "GET",
+        "path": "/api/public/status",
+        "credentials": True,
+    },
+    {"label": "404 from abort() (readable)", "method": "GET", "path": "/api/missing"},
+    {"label": "Unhandled error, 500 (readable)", "method": "GET", "path": "/api/crash"},
+    {"label": "Decorated view (blocked: origin)", "method": "GET", "path": "/admin"},
+]
 
 
-def create_page() -> Flask:
-    """The static page, on its own origin."""
-    page = Flask("demo_page")
+def parse_headers(text: str) -> list[tuple[str, str]]:
+    """``Name: value`` lines into pairs; lines without a colon are ignored."""
+    pairs = []
+    for line in text.splitlines():
+        name, sep, value = line.partition(":")
+        if sep and name.strip():
+            pairs.append((name.strip(), value.strip()))
+    return pairs
+
+
+def explain(api: Flask, form: dict[str, Any]) -> dict[str, Any]:
+    """Replay the page's request through the browser simulator against the API, in-process."""
+    headers = parse_headers(str(form.get("headers", "")))
+    body = form.get("body") or None
+    content_type = None
+    if body is not None and not any(name.lower() == "content-type" for name, _ in headers):
+        content_type = "text/plain;charset=UTF-8"
+    browser_request = BrowserRequest(
+        origin=PAGE_ORIGIN,
+        url=API_ORIGIN + str(form.get("path", "/")),
+        method=str(form.get("method", "GET")),
+        headers=headers,
+        credentials=bool(form.get("credentials")),
+        content_type=content_type if body is not None else None,
+    )
+    client = api.test_client()
+
+    def send(method: str, url: str, sent: list[tuple[str, str]]) -> ServerResponse:
+        response = client.open(url, method=method, headers=sent)
+        return ServerResponse(response.status_code, list(response.headers.items()))
+
+    verdict = simulate(browser_request, send)
+    reason = verdict.reason
+    path, method = str(form.get("path", "/")), str(form.get("method", "GET"))
+    policy = policy_for(api, path, method)
+    server_reason = None
+    if policy is not None:
+        # The server's side of the story: why the policy refused, in its own reason ids.
+        need = needs_preflight(browser_request)
+        facts = RequestFacts(method=need.method, path=path, origin=PAGE_ORIGIN)
+        if need.needed:
+            facts = facts._replace(
+                method="OPTIONS",
+                request_method=need.method,
+                request_headers=need.access_control_request_headers or None,
+            )
+        decision = policy.pop("row").value.decide(facts)
+        server_reason = decision.reason.value + (f" ({decision.detail})" if decision.detail else "")
+    return {
+        "allowed": verdict.allowed,
+        "status": verdict.status,
+        "steps": list(verdict.steps),
+        "readable_headers": list(verdict.readable_headers),
+        "reason": None
+        if reason is None
+        else {"id": reason.id, "message": reason.message, "fix": reason.fix},
+        "server_reason": server_reason,
+        "policy": policy,
+    }
+
+
+def policy_for(api: Flask, path: str, method: str) -> dict[str, Any] | None:
+    """The policy flask-crossorigin applies to *path*, and where it came from."""
+    state = api.extensions[EXTENSION_KEY]
+    adapter = api.url_map.bind("localhost")
+    endpoint = None
+    try:
+        rule, _ = adapter.match(path, method=method, return_rule=True)
+        endpoint = rule.endpoint
+    except Exception:
+        endpoint = None
+    blueprints = endpoint.split(".")[:-1] if endpoint else []
+    row = state.resolve(path, endpoint, lambda: blueprints)
+    if row is None:
+        return None
+    return {"source": row.label, "options": row.value.describe(), "row": row}
+
+
+def create_page(api: Flask, log: RequestLog) -> Flask:
+    """The playground page, on its own origin, with its two helper endpoints."""
+    page = Flask("playground_page")
 
     @page.get("/")
-    def index() -> str:
-        return PAGE
+    def index() -> Response:
+        html = PAGE.replace("__PRESETS__", json.dumps(PRESETS)).replace(
+            "__POLICY__", json.dumps(_printable(POLICY), indent=2)
+        )
+        return Response(html, mimetype="text/html")
+
+    @page.post("/explain")
+    def explain_view() -> Response:
+        return jsonify(explain(api, request.get_json(force=True, silent=True) or {}))
+
+    @page.get("/log")
+    def log_view() -> Response:
+        return jsonify(log.since(request.args.get("since", 0, type=int)))
 
     return page
 
 
-def main() -> None:
+def _printable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _printable(v) for k, v in value.items()}
+    if isinstance(value, Iterable) and not isinstance(value, str):
+        return [_printable(v) for v in value]
+    return value
+
+
+PAGE = (Path(__file__).parent / "playground.html").read_text(encoding="utf-8")
+
+
+def serve(api_port: int = 5000, page_port: int = 5001) -> list[Any]:
+    """Start both servers in threads; return them so the caller can shut them down."""
+    api = create_api()
+    log = RequestLog(api.wsgi_app)
+    api.wsgi_app = log  # type: ignore[method-assign]
     servers = [
-        make_server("localhost", 5000, create_api(), threaded=True),
-        make_server("127.0.0.1", 5001, create_page(), threaded=True),
+        make_server("localhost", api_port, api, threaded=True),
+        make_server("127.0.0.1", page_port, create_page(api, log), threaded=True),
     ]
-    threads = [threading.Thread(target=server.serve_forever, daemon=True) for server in servers]
-    for thread in threads:
-        thread.start()
-    print("API:  http://localhost:5000  (policy: /api/* allows http://127.0.0.1:5001)")
-    print("Page: http://127.0.0.1:5001  <- open this; Ctrl-C stops both")
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    return servers
+
+
+def main() -> None:
+    servers = serve()
+    print("API:        http://localhost:5000")
+    print("Playground: http://127.0.0.1:5001   <- open this; Ctrl-C stops both")
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
