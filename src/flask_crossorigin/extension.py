@@ -174,8 +174,9 @@ class AppState:
 
         True when only the app's resource table can apply (no blueprint tables, no decorated
         views: those need Flask's routing) and no ``after_request`` hook but ours would run on the
-        preflight response. Flask refuses new routes and hooks after the first request, so the
-        answer, computed at the first preflight, stays true.
+        preflight response. Flask refuses new routes and hooks once it has served a request; until
+        then the answer is re-checked whenever the app's setup changed. When the answer is no,
+        the ``before_request`` hook that answers preflights inside Flask is installed.
         """
         app = self.app
         if not getattr(app, "_got_first_request", True):
