@@ -40,9 +40,13 @@ def _skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """One Chromium for the whole session, with a page on each of two origins."""
+    """One Chromium for the browser tests, with a page on each of two origins.
+
+    Package-scoped: Playwright's sync API keeps an event loop running in this thread while it
+    is started, and Flask cannot run async views then, so it must stop before other tests run.
+    """
     reason = _unavailable()
     if reason:
         _skip_or_fail(reason)
