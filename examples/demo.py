@@ -1,13 +1,15 @@
 """`make demo`: a CORS playground with two origins.
 
 * http://localhost:5000 is an example API protected by flask-crossorigin.
-* http://127.0.0.1:5001 is a page on another origin. Pick a route, a method, headers,
+* http://127.0.0.1:5001 is a page on another origin (``serve()`` takes other ports; port 0
+  picks free ones, as the browser test does). Pick a route, a method, headers,
   credentials and a body, press "Send", and the page fires a real ``fetch()`` at the API. Your
   browser enforces CORS; the page shows what it allowed or blocked next to the server's own
   explanation (flask-crossorigin's browser simulator run against the same API), and the requests
   that really reached the API (so you can see whether a preflight was sent).
 
-Ctrl-C stops both servers. ``create_api`` and ``create_page`` are importable for tests.
+Ctrl-C stops both servers. ``create_api``, ``create_page`` and ``serve`` are importable for
+tests (tests/browser/test_playground.py drives this page in Chromium).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from flask import Flask, Response, abort, jsonify, request
+from markupsafe import escape
 from werkzeug.serving import make_server
 
 from flask_crossorigin import CORS, cross_origin
@@ -29,20 +32,26 @@ from flask_crossorigin.policy import RequestFacts
 API_ORIGIN = "http://localhost:5000"
 PAGE_ORIGIN = "http://127.0.0.1:5001"
 
-#: The example policy, shown on the page as it is written here.
-POLICY: dict[str, Any] = {
-    "resources": {
-        r"/api/public/*": {"origins": "*", "send_wildcard": True},
-        r"/api/*": {
-            "origins": [PAGE_ORIGIN],
-            "methods": ["GET", "POST", "PUT", "DELETE"],
-            "allow_headers": ["Content-Type", "X-Request-Id"],
-            "expose_headers": ["X-Total-Count"],
-            "supports_credentials": True,
-            "max_age": 600,
-        },
+
+def make_policy(page_origin: str = PAGE_ORIGIN) -> dict[str, Any]:
+    """The example policy, shown on the page as it is written here."""
+    return {
+        "resources": {
+            r"/api/public/*": {"origins": "*", "send_wildcard": True},
+            r"/api/*": {
+                "origins": [page_origin],
+                "methods": ["GET", "POST", "PUT", "DELETE"],
+                "allow_headers": ["Content-Type", "X-Request-Id"],
+                "expose_headers": ["X-Total-Count"],
+                "supports_credentials": True,
+                "max_age": 600,
+            },
+        }
     }
-}
+
+
+#: The example policy for the default origins.
+POLICY: dict[str, Any] = make_policy()
 
 
 class RequestLog:
@@ -75,10 +84,10 @@ class RequestLog:
             return [entry for entry in self.entries if entry["n"] > number]
 
 
-def create_api() -> Flask:
-    """The example API."""
+def create_api(page_origin: str = PAGE_ORIGIN) -> Flask:
+    """The example API; its policy lets the page at *page_origin* call ``/api/*``."""
     api = Flask("playground_api")
-    CORS(api, **POLICY)
+    CORS(api, **make_policy(page_origin))
 
     @api.get("/api/items")
     def list_items() -> Response:
@@ -170,7 +179,12 @@ def parse_headers(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def explain(api: Flask, form: dict[str, Any]) -> dict[str, Any]:
+def explain(
+    api: Flask,
+    form: dict[str, Any],
+    api_origin: str = API_ORIGIN,
+    page_origin: str = PAGE_ORIGIN,
+) -> dict[str, Any]:
     """Replay the page's request through the browser simulator against the API, in-process."""
     headers = parse_headers(str(form.get("headers", "")))
     body = form.get("body") or None
@@ -178,8 +192,8 @@ def explain(api: Flask, form: dict[str, Any]) -> dict[str, Any]:
     if body is not None and not any(name.lower() == "content-type" for name, _ in headers):
         content_type = "text/plain;charset=UTF-8"
     browser_request = BrowserRequest(
-        origin=PAGE_ORIGIN,
-        url=API_ORIGIN + str(form.get("path", "/")),
+        origin=page_origin,
+        url=api_origin + str(form.get("path", "/")),
         method=str(form.get("method", "GET")),
         headers=headers,
         credentials=bool(form.get("credentials")),
@@ -199,7 +213,7 @@ def explain(api: Flask, form: dict[str, Any]) -> dict[str, Any]:
     if policy is not None:
         # The server's side of the story: why the policy refused, in its own reason ids.
         need = needs_preflight(browser_request)
-        facts = RequestFacts(method=need.method, path=path, origin=PAGE_ORIGIN)
+        facts = RequestFacts(method=need.method, path=path, origin=page_origin)
         if need.needed:
             facts = facts._replace(
                 method="OPTIONS",
@@ -238,20 +252,31 @@ def policy_for(api: Flask, path: str, method: str) -> dict[str, Any] | None:
     return {"source": row.label, "options": row.value.describe(), "row": row}
 
 
-def create_page(api: Flask, log: RequestLog) -> Flask:
-    """The playground page, on its own origin, with its two helper endpoints."""
+def create_page(
+    api: Flask,
+    log: RequestLog,
+    api_origin: str = API_ORIGIN,
+    page_origin: str = PAGE_ORIGIN,
+) -> Flask:
+    """The playground page (served at *page_origin*), calling the API at *api_origin*."""
     page = Flask("playground_page")
+    policy = _format(_printable(make_policy(page_origin)))
 
     @page.get("/")
     def index() -> Response:
-        html = PAGE.replace("__PRESETS__", json.dumps(PRESETS)).replace(
-            "__POLICY__", json.dumps(_printable(POLICY), indent=2)
+        html = (
+            PAGE.replace("__PRESETS__", json.dumps(PRESETS))
+            .replace("__API__", json.dumps(api_origin))
+            .replace("__API_ORIGIN__", escape(api_origin))
+            .replace("__PAGE_ORIGIN__", escape(page_origin))
+            .replace("__POLICY__", str(escape(policy)))
         )
         return Response(html, mimetype="text/html")
 
     @page.post("/explain")
     def explain_view() -> Response:
-        return jsonify(explain(api, request.get_json(force=True, silent=True) or {}))
+        form = request.get_json(force=True, silent=True) or {}
+        return jsonify(explain(api, form, api_origin, page_origin))
 
     @page.get("/log")
     def log_view() -> Response:
@@ -268,27 +293,54 @@ def _printable(value: Any) -> Any:
     return value
 
 
+def _format(value: Any, indent: str = "") -> str:
+    """JSON with one key per line and each list on one line: the policy as the page shows it."""
+    if isinstance(value, dict) and value:
+        inner = indent + "  "
+        items = [f"{inner}{json.dumps(k)}: {_format(v, inner)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    return json.dumps(value)
+
+
 PAGE = (Path(__file__).parent / "playground.html").read_text(encoding="utf-8")
 
 
+def _not_ready(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+    return [b"starting"]
+
+
 def serve(api_port: int = 5000, page_port: int = 5001) -> list[Any]:
-    """Start both servers in threads; return them so the caller can shut them down."""
-    api = create_api()
+    """Start the API (on localhost) and the page (on 127.0.0.1) in threads.
+
+    Returns ``[api_server, page_server]`` (call ``.shutdown()`` on each); port 0 picks a free
+    port, and ``server.port`` tells which. Each side is told the other's real origin.
+    """
+    # Bind both sockets first, so that each app can be given the other's origin.
+    api_server = make_server("localhost", api_port, _not_ready, threaded=True)
+    try:
+        page_server = make_server("127.0.0.1", page_port, _not_ready, threaded=True)
+    except BaseException:
+        api_server.server_close()
+        raise
+    api_origin = f"http://localhost:{api_server.port}"
+    page_origin = f"http://127.0.0.1:{page_server.port}"
+    api = create_api(page_origin)
     log = RequestLog(api.wsgi_app)
     api.wsgi_app = log  # type: ignore[method-assign]
-    servers = [
-        make_server("localhost", api_port, api, threaded=True),
-        make_server("127.0.0.1", page_port, create_page(api, log), threaded=True),
-    ]
+    api_server.app = api
+    page_server.app = create_page(api, log, api_origin, page_origin)
+    servers = [api_server, page_server]
     for server in servers:
         threading.Thread(target=server.serve_forever, daemon=True).start()
     return servers
 
 
 def main() -> None:
-    servers = serve()
-    print("API:        http://localhost:5000")
-    print("Playground: http://127.0.0.1:5001   <- open this; Ctrl-C stops both")
+    api_server, page_server = serve()
+    servers = [api_server, page_server]
+    print(f"API:        http://localhost:{api_server.port}")
+    print(f"Playground: http://127.0.0.1:{page_server.port}   <- open this; Ctrl-C stops both")
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
