@@ -25,9 +25,9 @@ from markupsafe import escape
 from werkzeug.serving import make_server
 
 from flask_crossorigin import CORS, cross_origin
-from flask_crossorigin.explain import BrowserRequest, ServerResponse, needs_preflight, simulate
+from flask_crossorigin.cli import run_check
+from flask_crossorigin.explain import BrowserRequest, ServerResponse
 from flask_crossorigin.extension import EXTENSION_KEY
-from flask_crossorigin.policy import RequestFacts
 
 API_ORIGIN = "http://localhost:5000"
 PAGE_ORIGIN = "http://127.0.0.1:5001"
@@ -205,51 +205,31 @@ def explain(
         response = client.open(url, method=method, headers=sent)
         return ServerResponse(response.status_code, list(response.headers.items()))
 
-    verdict = simulate(browser_request, send)
-    reason = verdict.reason
-    path, method = str(form.get("path", "/")), str(form.get("method", "GET"))
-    policy = policy_for(api, path, method)
-    server_reason = None
-    if policy is not None:
-        # The server's side of the story: why the policy refused, in its own reason ids.
-        need = needs_preflight(browser_request)
-        facts = RequestFacts(method=need.method, path=path, origin=page_origin)
-        if need.needed:
-            facts = facts._replace(
-                method="OPTIONS",
-                request_method=need.method,
-                request_headers=need.access_control_request_headers or None,
-            )
-        decision = policy.pop("row").value.decide(facts)
-        server_reason = decision.reason.value + (f" ({decision.detail})" if decision.detail else "")
+    # The same explanation `flask cors check` prints: the browser's verdict, the policy that
+    # applied and the server's own reason, and a fix phrased in terms of that policy.
+    report = run_check(browser_request, send, api, api_origin).as_json()
+    policy = None
+    if report["policy"] is not None:
+        path, method = str(form.get("path", "/")), str(form.get("method", "GET"))
+        row = api.extensions[EXTENSION_KEY].resolve_path(path, method)
+        policy = {"source": report["policy"], "options": row.value.describe() if row else None}
+    reason = None
+    if report["reason"] is not None:
+        reason = {"id": report["reason"], "message": report["message"], "fix": report["fix"]}
+    server_reason = report["server_reason"]
+    if server_reason is None and policy is not None:
+        server_reason = "allowed"  # the policy granted it; any block is the browser's own rule
+    elif server_reason is not None and report["server_detail"]:
+        server_reason += f" ({report['server_detail']})"
     return {
-        "allowed": verdict.allowed,
-        "status": verdict.status,
-        "steps": list(verdict.steps),
-        "readable_headers": list(verdict.readable_headers),
-        "reason": None
-        if reason is None
-        else {"id": reason.id, "message": reason.message, "fix": reason.fix},
+        "allowed": report["allowed"],
+        "status": report["status"],
+        "steps": report["steps"],
+        "readable_headers": report["readable_headers"],
+        "reason": reason,
         "server_reason": server_reason,
         "policy": policy,
     }
-
-
-def policy_for(api: Flask, path: str, method: str) -> dict[str, Any] | None:
-    """The policy flask-crossorigin applies to *path*, and where it came from."""
-    state = api.extensions[EXTENSION_KEY]
-    adapter = api.url_map.bind("localhost")
-    endpoint = None
-    try:
-        rule, _ = adapter.match(path, method=method, return_rule=True)
-        endpoint = rule.endpoint
-    except Exception:
-        endpoint = None
-    blueprints = endpoint.split(".")[:-1] if endpoint else []
-    row = state.resolve(path, endpoint, lambda: blueprints)
-    if row is None:
-        return None
-    return {"source": row.label, "options": row.value.describe(), "row": row}
 
 
 def create_page(

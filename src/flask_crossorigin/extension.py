@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Callable, cast
 
 from flask import Blueprint, Flask, Request, Response, request
@@ -25,6 +24,7 @@ from flask.blueprints import BlueprintSetupState
 from flask.globals import request_ctx
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing.exceptions import RoutingException
 
 from ._http import escape_for_log, merge_vary
 from .options import (
@@ -86,7 +86,9 @@ class CORS:
                 name = f"{setup.name_prefix}.{setup.name}" if setup.name_prefix else setup.name
                 flask_app = cast(Flask, setup.app)
                 state = app_state(flask_app)
-                state.blueprint_tables[name] = _compile_table(flask_app, layers, f"CORS({name})")
+                state.blueprint_tables[name] = _compile_table(
+                    flask_app, layers, f"CORS({name})", scope=f"blueprint {name!r} "
+                )
                 state.forget()
 
             app.record(register)
@@ -99,14 +101,18 @@ class CORS:
         state.compile_views()
 
 
-def _compile_table(app: Flask, layers: tuple[Layer, Layer], where: str) -> ResourceTable[Policy]:
+def _compile_table(
+    app: Flask, layers: tuple[Layer, Layer], where: str, scope: str = ""
+) -> ResourceTable[Policy]:
     config = config_layer(app.config)
     stack = [config, *layers]
     resources: tuple[Any, str] = (DEFAULT_RESOURCES, "default")
     for layer in stack:
         resources = layer.get("resources", resources)
     base = [{k: v for k, v in layer.items() if k != "resources"} for layer in stack]
-    return ResourceTable(resource_entries(resources[0], resources[1], base, where=where))
+    return ResourceTable(
+        resource_entries(resources[0], resources[1], base, where=where, scope=scope)
+    )
 
 
 def app_state(app: Flask) -> AppState:
@@ -255,6 +261,41 @@ class AppState:
                 row = Resource("", "", False, None, policy, f"@cross_origin on view {endpoint!r}")
         self._views[endpoint] = row
         return row
+
+    def resolve_path(self, path: str, method: str = "GET") -> Row | None:
+        """The row that would cover a *method* request to *path*, routed as Flask would route it.
+
+        For tools (``flask cors check``, ``flask cors routes``, the playground) that ask about a
+        request without making one.
+        """
+        return self.resolve_endpoint(path, self.endpoint_for(path, method))
+
+    def resolve_endpoint(self, path: str, endpoint: str | None) -> Row | None:
+        """The row covering *path* when Flask routed it to *endpoint* (``None``: no route)."""
+        if endpoint is None:
+            return self.resolve(path, None, list)
+        return self.resolve(path, endpoint, lambda: _blueprints_of(endpoint))
+
+    def endpoint_for(self, path: str, method: str = "GET") -> str | None:
+        """The endpoint whose policy the hooks would apply to *method* *path*.
+
+        A routing 405 still finds the endpoint the path matched, exactly as the hooks do; a 404
+        or a redirect finds none, and then only the app's table can apply.
+        """
+        adapter = self.app.url_map.bind(self.app.config.get("SERVER_NAME") or "localhost")
+        try:
+            rule, _ = adapter.match(path, method, return_rule=True)
+            return cast(str, rule.endpoint)
+        except MethodNotAllowed as exc:
+            if not exc.valid_methods:
+                return None
+            try:
+                rule, _ = adapter.match(path, next(iter(exc.valid_methods)), return_rule=True)
+            except (HTTPException, RoutingException):
+                return None
+            return cast(str, rule.endpoint)
+        except (HTTPException, RoutingException):
+            return None
 
     def _resolve_request(self, req: Request) -> Row | None:
         rule = req.url_rule
@@ -456,10 +497,3 @@ def _mark_errors(app: Flask) -> None:
             return _original(e)
 
         setattr(app, name, marked)
-
-
-def iter_tables(state: AppState) -> Iterator[tuple[str, ResourceTable[Policy]]]:
-    """Every resource table of an app, labelled; for introspection (``flask cors routes``)."""
-    if state.table is not None:
-        yield "app", state.table
-    yield from state.blueprint_tables.items()

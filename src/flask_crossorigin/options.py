@@ -332,12 +332,18 @@ def _max_age(value: Any, label: str) -> int | None:
 
 
 def resource_entries(
-    resources: Any, label: str, base: Sequence[Mapping[str, tuple[Any, str]]], *, where: str
+    resources: Any,
+    label: str,
+    base: Sequence[Mapping[str, tuple[Any, str]]],
+    *,
+    where: str,
+    scope: str = "",
 ) -> list[tuple[Any, Policy, str]]:
     """Compile the ``resources`` option into ``(pattern, policy, description)`` entries.
 
     *base* is the stack of option layers below resource level; a dictionary of resources adds
-    each resource's own options on top of it.
+    each resource's own options on top of it. *scope* prefixes each description (for a
+    blueprint's table: ``"blueprint 'shop' "``), so a row names where it lives.
     """
     if isinstance(resources, (str, re.Pattern)):
         resources = [resources]
@@ -353,15 +359,18 @@ def resource_entries(
                     f"{{'origins': ['https://app.example.com']}}, not {own!r}."
                 )
             layer = check_names(own, allowed=DECORATOR_OPTIONS, where=res_label)
-            entries.append((pattern, build_policy(merge(*base, layer)), f"resource {shown!r}"))
+            own_policy = build_policy(merge(*base, layer))
+            entries.append((pattern, own_policy, f"{scope}resource {shown!r}"))
         return entries
     if isinstance(resources, Iterable):
-        policy = build_policy(merge(*base)) if resources else None
-        for pattern in resources:
+        patterns = list(resources)
+        if not patterns:
+            return entries
+        shared = build_policy(merge(*base))
+        for pattern in patterns:
             _check_pattern_type(pattern, label)
             shown = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
-            assert policy is not None
-            entries.append((pattern, policy, f"resource {shown!r}"))
+            entries.append((pattern, shared, f"{scope}resource {shown!r}"))
         return entries
     raise ConfigError(
         f"{label}: resources={resources!r} must be a path pattern such as r'/api/*', a list of "
