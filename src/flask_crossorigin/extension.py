@@ -37,7 +37,7 @@ from .options import (
     merge,
     resource_entries,
 )
-from .policy import Decision, Policy
+from .policy import DEBUG_HEADER, GRANT_HEADERS, Decision, Policy
 from .resources import Resource, ResourceTable
 
 if TYPE_CHECKING:
@@ -433,18 +433,34 @@ def apply_decision(headers: Headers, decision: Decision) -> None:
     ``Vary`` is merged then. The names present are read once: a missed lookup in Werkzeug's
     ``Headers`` builds an exception, which would cost more than everything else we do.
     """
-    present = {name.lower() for name, _ in headers}
+    items = getattr(headers, "_list", None)
+    if not isinstance(items, list):  # pragma: no cover - a Headers without its list
+        items = None
+    present = {name.lower() for name, _ in (headers if items is None else items)}
     if decision.headers and "access-control-allow-origin" not in present:
         for name, value in decision.headers:
-            if name.lower() not in present:
-                headers.add(name, value)
+            if _LOWER[name] not in present:
+                # Every value here is an option string checked at set-up or a request value
+                # that passed the origin/token grammar, so Werkzeug's per-value check is skipped.
+                if items is None:
+                    headers.add(name, value)
+                else:
+                    items.append((name, value))
     if decision.vary:
         if "vary" not in present:
-            headers.add("Vary", ", ".join(decision.vary))
+            value = ", ".join(decision.vary)
+            if items is None:
+                headers.add("Vary", value)
+            else:
+                items.append(("Vary", value))
             return
         merged = merge_vary(", ".join(headers.getlist("Vary")), decision.vary)
         if merged is not None:
             headers["Vary"] = merged
+
+
+#: Lower-cased names of the headers decisions carry, to compare with what a response has.
+_LOWER = {name: name.lower() for name in (*GRANT_HEADERS, DEBUG_HEADER)}
 
 
 def log_decision(decision: Decision, row: Row, path: str, environ: dict[str, Any]) -> None:
