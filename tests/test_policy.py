@@ -605,3 +605,17 @@ def test_escape_for_log():
 def test_merge_vary(existing, merged):
     assert merge_vary(existing, ("Origin", "Access-Control-Request-Method")) == merged
     assert merge_vary(None, ()) is None
+
+
+def test_memo_keeps_no_value_longer_than_a_browser_sends() -> None:
+    # Memo keys are request values: bounded in count, and over-long ones are never kept, so an
+    # attacker cannot make each policy hold a thousand 8 KiB strings.
+    p = policy(origins=["https://*.example.com"])
+    huge = "https://" + "a" * 8000 + ".example.com"
+    assert p.actual(huge).allowed is False
+    assert p.preflight(huge, "GET", "x-" + "a" * 8000).allowed is False
+    assert huge not in p._actual_memo
+    assert all(len(key[0]) < 600 for key in p._preflight_memo)
+    assert all(len(key) < 600 for key in p._headers_memo)
+    assert p.actual("https://a.example.com").allowed is True
+    assert "https://a.example.com" in p._actual_memo

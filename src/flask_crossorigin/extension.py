@@ -22,6 +22,11 @@ from typing import TYPE_CHECKING, Any, Callable, cast
 from flask import Blueprint, Flask, Request, Response, request
 from flask.blueprints import BlueprintSetupState
 from flask.globals import request_ctx
+
+try:
+    from flask.globals import _cv_request
+except ImportError:  # pragma: no cover - a Flask without the context variable
+    _cv_request = None  # type: ignore[assignment]
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing.exceptions import RoutingException
@@ -44,6 +49,9 @@ if TYPE_CHECKING:
     from .decorator import ViewSpec
 
 logger = logging.getLogger("flask_crossorigin")
+#: Bound once: the hook asks on every response, and logging caches the answer per level.
+_debug_enabled = logger.isEnabledFor
+_DEBUG = logging.DEBUG
 
 EXTENSION_KEY = "flask_crossorigin"
 #: Set on a view function by ``@cross_origin``; its value is a :class:`ViewSpec`.
@@ -309,7 +317,7 @@ class AppState:
     # -- hooks -----------------------------------------------------------------------------------
 
     def _before_request(self) -> Response | None:
-        req: Request = request._get_current_object()  # type: ignore[attr-defined]
+        req = _current_request()
         environ = req.environ
         if environ["REQUEST_METHOD"] != "OPTIONS":
             return None
@@ -327,12 +335,32 @@ class AppState:
         return preflight_response(self.app.response_class, decision, row, req.path, environ)
 
     def _after_request(self, response: Response) -> Response:
-        req: Request = request._get_current_object()  # type: ignore[attr-defined]
-        if HANDLED_KEY in req.environ:
+        # Every response passes here, so the common case (a routed view, no decorator, no
+        # blueprint policy) is spelled out: a memo lookup per step, no allocation.
+        req = _cv_request.get().request if _cv_request is not None else _current_request()
+        environ = req.environ
+        if HANDLED_KEY in environ:
             return response
-        row = self._resolve_request(req)
-        if row is not None:
-            apply_policy(row, response, req.path, req.environ)
+        rule = req.url_rule
+        if rule is None or self.blueprint_tables:
+            row = self._resolve_request(req)
+        else:
+            try:
+                row = self._views[rule.endpoint]
+            except KeyError:
+                row = self._view_row(rule.endpoint)
+            if row is None and self.table is not None:
+                row = self.table.match(req.path)
+        if row is None:
+            return response
+        policy = row.value
+        if environ["REQUEST_METHOD"] == "OPTIONS" or not policy.intercept_exceptions:
+            apply_policy(row, response, req.path, environ)  # the rarer cases, in full
+            return response
+        decision = policy.actual(environ.get("HTTP_ORIGIN"))
+        apply_decision(response.headers, decision)
+        if _debug_enabled(_DEBUG):
+            log_decision(decision, row, req.path, environ)
         return response
 
 
@@ -434,14 +462,24 @@ def apply_decision(headers: Headers, decision: Decision) -> None:
     ``Headers`` builds an exception, which would cost more than everything else we do.
     """
     items = getattr(headers, "_list", None)
-    if not isinstance(items, list):  # pragma: no cover - a Headers without its list
+    if type(items) is list:
+        for name, _ in items:
+            if name.lower() in _WATCHED:
+                break
+        else:
+            # The common case: the view set none of the headers we add or merge. Every value is
+            # an option string checked at set-up or a request value that passed the origin or
+            # token grammar, so Werkzeug's per-value check is skipped.
+            items.extend(decision.headers)
+            if decision.vary:
+                items.append(("Vary", ", ".join(decision.vary)))
+            return
+    else:  # pragma: no cover - a Headers implementation without its list
         items = None
     present = {name.lower() for name, _ in (headers if items is None else items)}
     if decision.headers and "access-control-allow-origin" not in present:
         for name, value in decision.headers:
             if _LOWER[name] not in present:
-                # Every value here is an option string checked at set-up or a request value
-                # that passed the origin/token grammar, so Werkzeug's per-value check is skipped.
                 if items is None:
                     headers.add(name, value)
                 else:
@@ -461,6 +499,19 @@ def apply_decision(headers: Headers, decision: Decision) -> None:
 
 #: Lower-cased names of the headers decisions carry, to compare with what a response has.
 _LOWER = {name: name.lower() for name in (*GRANT_HEADERS, DEBUG_HEADER)}
+#: A response carrying any of these takes the careful path: respect them, merge ``Vary``.
+_WATCHED = frozenset({*_LOWER.values(), "vary"})
+
+
+def _current_request() -> Request:
+    """The current request, read from Flask's context variable where Flask exposes it.
+
+    Going through the ``request`` proxy costs several attribute lookups on every response;
+    the context variable is one C call. Flask 2.3 to 3.1 have it; otherwise use the proxy.
+    """
+    if _cv_request is not None:
+        return _cv_request.get().request
+    return request._get_current_object()
 
 
 def log_decision(decision: Decision, row: Row, path: str, environ: dict[str, Any]) -> None:

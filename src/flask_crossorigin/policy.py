@@ -38,8 +38,10 @@ GRANT_HEADERS = (ACAO, ACAC, ACAM, ACAH, ACEH, ACMA, ACAPN)
 
 #: More requested header names than any browser sends is refused rather than parsed at length.
 MAX_REQUEST_HEADER_NAMES = 256
-#: Per-policy memo of request-derived answers; attacker-chosen keys, so it is bounded.
+#: Per-policy memo of request-derived answers; attacker-chosen keys, so it is bounded in count,
+#: and values longer than any browser sends are never kept, so it is bounded in size too.
 _CACHE_LIMIT = 1024
+_MEMO_VALUE_LIMIT = 512
 
 
 class Reason(str, Enum):
@@ -232,7 +234,7 @@ class Policy:
             decision = self._wildcard_actual
         else:
             decision = self._grant_actual(acao)
-        if self.origins.is_static:
+        if self.origins.is_static and len(origin) <= _MEMO_VALUE_LIMIT:
             self._remember(self._actual_memo, origin, decision)
         return decision
 
@@ -271,7 +273,7 @@ class Policy:
         if decision is not None:
             return decision
         decision = self._decide_preflight(*key)
-        if self.origins.is_static:
+        if self.origins.is_static and len(origin) + len(request_headers or "") <= _MEMO_VALUE_LIMIT:
             self._remember(self._preflight_memo, key, decision)
         return decision
 
@@ -350,7 +352,8 @@ class Policy:
                     names.append(name)
             else:
                 result = (", ".join(names), Reason.ALLOWED, "")
-        self._remember(self._headers_memo, raw, result)
+        if len(raw) <= _MEMO_VALUE_LIMIT:
+            self._remember(self._headers_memo, raw, result)
         return result
 
     # -- the generic entry point -----------------------------------------------------------------

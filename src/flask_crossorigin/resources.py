@@ -32,6 +32,8 @@ T = TypeVar("T")
 _METACHARACTERS = frozenset(".^$*+?{}[]\\|()")
 _QUANTIFIERS = frozenset("*+?{")
 _MEMO_LIMIT = 4096
+#: Longer paths are matched every time rather than kept, so the memo stays small in bytes.
+_MEMO_PATH_LIMIT = 1024
 
 
 class Resource(Generic[T]):
@@ -125,9 +127,10 @@ class ResourceTable(Generic[T]):
                     break
             if found is not None:
                 break
-        if len(self._memo) >= _MEMO_LIMIT:
-            self._memo.clear()
-        self._memo[path] = found
+        if len(path) <= _MEMO_PATH_LIMIT:
+            if len(self._memo) >= _MEMO_LIMIT:
+                self._memo.clear()
+            self._memo[path] = found
         return found
 
 
