@@ -15,20 +15,19 @@ import functools
 import inspect
 from typing import Any, Callable, TypeVar, cast, overload
 
-from flask import Response, after_this_request, current_app, request
+from flask import Response, after_this_request, request
 
 from .extension import (
     ERROR_KEY,
     EXTENSION_KEY,
     HANDLED_KEY,
+    ROW_KEY,
     SPEC_ATTRIBUTE,
     AppState,
-    Row,
-    apply_policy,
+    current_context,
     preflight_response,
 )
 from .options import DECORATOR_OPTIONS, check_names, validate_values
-from .resources import Resource
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,6 +38,7 @@ class ViewSpec:
     __slots__ = ("__weakref__", "layer", "owns_options", "view_name")
 
     def __init__(self, layer: dict[str, tuple[Any, str]], view_name: str) -> None:
+        #: The view's ``__name__``: the endpoint Flask gives it unless told otherwise.
         self.layer = layer
         self.view_name = view_name
         automatic = layer.get("automatic_options")
@@ -69,7 +69,7 @@ def cross_origin(*args: Any, **options: Any) -> F | Callable[[F], F]:
     validate_values(layer)
 
     def decorate(view: F) -> F:
-        spec = ViewSpec(layer, getattr(view, "__qualname__", repr(view)))
+        spec = ViewSpec(layer, getattr(view, "__name__", repr(view)))
         wrapper: Callable[..., Any]
         if inspect.iscoroutinefunction(view):
 
@@ -110,19 +110,19 @@ def cross_origin(*args: Any, **options: Any) -> F | Callable[[F], F]:
 
 def _before_view(spec: ViewSpec) -> Response | None:
     """Run before the view: answer what the view should not see, arrange headers for the rest."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    ctx = current_context()
+    app, environ = ctx.app, ctx.request.environ
     state = app.extensions.get(EXTENSION_KEY)
     if state is None:
         state = app.extensions.setdefault(EXTENSION_KEY, AppState(app))
-    is_options = request.method == "OPTIONS" and spec.owns_options
+    is_options = environ["REQUEST_METHOD"] == "OPTIONS"
     if state.hooks_installed:
         # The extension's hooks found this view by endpoint and handle its headers.
-        return app.make_default_options_response() if is_options else None
-    policy = state.policy_for_spec(spec)
-    row: Row = Resource("", "", False, None, policy, f"@cross_origin on {spec.view_name}")
-    environ = request.environ
+        return app.make_default_options_response() if is_options and spec.owns_options else None
+    row = state.row_for_spec(spec)
+    policy = row.value
     if (
-        request.method == "OPTIONS"
+        is_options
         and policy.automatic_options
         and "HTTP_ORIGIN" in environ
         and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ
@@ -134,11 +134,7 @@ def _before_view(spec: ViewSpec) -> Response | None:
             environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
         )
         environ[HANDLED_KEY] = True
-        return preflight_response(app.response_class, decision, row, request.path, environ)
-
-    def add_headers(response: Response) -> Response:
-        apply_policy(row, response, request.path, environ)
-        return response
-
-    after_this_request(add_headers)
-    return app.make_default_options_response() if is_options else None
+        return preflight_response(app.response_class, decision, row, ctx.request.path, environ)
+    environ[ROW_KEY] = row
+    after_this_request(state.after_view)
+    return app.make_default_options_response() if is_options and spec.owns_options else None

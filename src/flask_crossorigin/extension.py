@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, cast
 
 from flask import Blueprint, Flask, Request, Response, request
 from flask.blueprints import BlueprintSetupState
+from flask.ctx import RequestContext
 from flask.globals import request_ctx
 
 try:
@@ -59,6 +60,8 @@ SPEC_ATTRIBUTE = "__crossorigin_spec__"
 #: WSGI environ markers for this request.
 HANDLED_KEY = "flask_crossorigin.handled"
 ERROR_KEY = "flask_crossorigin.error"
+#: The row of a decorated view, for its after-this-request function (decorator without hooks).
+ROW_KEY = "flask_crossorigin.row"
 
 _ENVIRON_ACRM = "HTTP_ACCESS_CONTROL_REQUEST_METHOD"
 _ENVIRON_ACRH = "HTTP_ACCESS_CONTROL_REQUEST_HEADERS"
@@ -146,7 +149,7 @@ class AppState:
         self.blueprint_tables: dict[str, ResourceTable[Policy]] = {}
         self.hooks_installed = False
         self._views: dict[str | None, Row | None] = {}
-        self._specs: dict[ViewSpec, Policy] = {}
+        self._specs: dict[ViewSpec, Row] = {}
         #: Whether preflights may be answered before Flask builds a request; None until known.
         self._shortcut: bool | None = None
         self._shortcut_signature: tuple[int, int, int] | None = None
@@ -226,11 +229,24 @@ class AppState:
 
     def policy_for_spec(self, spec: ViewSpec) -> Policy:
         """The decorator's policy for this app: its arguments over this app's config."""
-        policy = self._specs.get(spec)
-        if policy is None:
+        return self.row_for_spec(spec).value
+
+    def row_for_spec(self, spec: ViewSpec) -> Row:
+        """The decorated view's row (its policy and label), compiled once per app."""
+        row = self._specs.get(spec)
+        if row is None:
             policy = build_policy(merge(config_layer(self.app.config), spec.layer))
-            self._specs[spec] = policy
-        return policy
+            row = Resource("", "", False, None, policy, f"@cross_origin on view {spec.view_name!r}")
+            self._specs[spec] = row
+        return row
+
+    def after_view(self, response: Response) -> Response:
+        """Headers for a decorated view's response when the app has no hooks of ours."""
+        req = _current_request()
+        row = req.environ.get(ROW_KEY)
+        if row is not None:
+            apply_policy(row, response, req.path, req.environ)
+        return response
 
     # -- resolution ------------------------------------------------------------------------------
 
@@ -265,8 +281,7 @@ class AppState:
             view = self.app.view_functions.get(endpoint)
             spec = getattr(view, SPEC_ATTRIBUTE, None)
             if spec is not None:
-                policy = self.policy_for_spec(spec)
-                row = Resource("", "", False, None, policy, f"@cross_origin on view {endpoint!r}")
+                row = self.row_for_spec(spec)
         self._views[endpoint] = row
         return row
 
@@ -501,6 +516,13 @@ def apply_decision(headers: Headers, decision: Decision) -> None:
 _LOWER = {name: name.lower() for name in (*GRANT_HEADERS, DEBUG_HEADER)}
 #: A response carrying any of these takes the careful path: respect them, merge ``Vary``.
 _WATCHED = frozenset({*_LOWER.values(), "vary"})
+
+
+def current_context() -> RequestContext:
+    """The current request context (its ``app`` and ``request``), in one lookup."""
+    if _cv_request is not None:
+        return _cv_request.get()
+    return request_ctx._get_current_object()
 
 
 def _current_request() -> Request:
