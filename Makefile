@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit demo bench fuzz clean
+.PHONY: test lint typecheck unit demo bench bench-instructions fuzz clean
 
 FUZZ_SECONDS ?= 60
 
@@ -36,11 +36,21 @@ fuzz: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,fuzz]'
 	$(BIN)/python fuzz/fuzz_core.py -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 fuzz/corpus
 
-# In-process and real-server benchmarks against bare Flask and flask-cors (the optional peer).
+# In-process and real-server benchmarks against bare Flask and flask-cors (the optional peer);
+# results also go to build/*.json. bench-instructions counts instructions under valgrind instead
+# of timing, which makes the ratios independent of machine load (slower: several minutes).
+BENCH_ARGS ?=
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
-	$(BIN)/python benchmarks/bench_wsgi.py
-	$(BIN)/python benchmarks/bench_server.py
+	@command -v wrk >/dev/null || echo "bench: wrk not found (apt-get install wrk); bench_server.py uses its Python client"
+	mkdir -p build
+	$(BIN)/python benchmarks/bench_wsgi.py $(BENCH_ARGS) --json build/bench-wsgi.json
+	$(BIN)/python benchmarks/bench_server.py $(BENCH_ARGS) --json build/bench-server.json
+
+bench-instructions: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	mkdir -p build
+	$(BIN)/python benchmarks/bench_instructions.py --json build/bench-instructions.json
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

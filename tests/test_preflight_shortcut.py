@@ -12,7 +12,7 @@ import pytest
 from flask import Blueprint, Flask, Response
 
 from flask_crossorigin import CORS, cross_origin
-from flask_crossorigin.extension import EXTENSION_KEY, PreflightShortcut
+from flask_crossorigin.extension import EXTENSION_KEY, CORSMiddleware
 
 POLICY: dict[str, Any] = {
     "resources": {
@@ -97,7 +97,7 @@ def test_shortcut_really_skips_flask() -> None:
     )
     assert response.status_code == 204
     assert calls == []  # answered below Flask: no hook ran
-    assert isinstance(app.wsgi_app, PreflightShortcut)
+    assert isinstance(app.wsgi_app, CORSMiddleware)
 
 
 def test_shortcut_not_used_with_blueprint_or_decorator_policies() -> None:
@@ -150,11 +150,14 @@ def test_init_twice_wraps_once() -> None:
     app = Flask(__name__)
     CORS(app)
     CORS(app, origins="https://app.example.com")
-    assert isinstance(app.wsgi_app, PreflightShortcut)
-    assert not isinstance(app.wsgi_app.wsgi_app, PreflightShortcut)
-    assert len(app.after_request_funcs[None]) == 1
-    # The before_request hook is installed only once an app turns out to need it.
+    assert isinstance(app.wsgi_app, CORSMiddleware)
+    assert not isinstance(app.wsgi_app.wsgi_app, CORSMiddleware)
+    # The hooks are installed only once an app turns out to need them; this one never does.
+    assert app.after_request_funcs.get(None, []) == []
     assert app.before_request_funcs.get(None, []) == []
+    headers = {"Origin": "https://app.example.com"}
+    assert app.test_client().get("/", headers=headers).headers["Access-Control-Allow-Origin"]
+    assert app.after_request_funcs.get(None, []) == []
 
 
 def test_before_request_hook_installed_when_needed_and_only_once() -> None:
@@ -166,3 +169,76 @@ def test_before_request_hook_installed_when_needed_and_only_once() -> None:
     state = app.extensions[EXTENSION_KEY]
     assert app.before_request_funcs[None].count(state._before_request) == 1
     assert app.before_request_funcs[None][0] == state._before_request
+
+
+# -- ordinary responses: headers added below Flask equal those the after_request hook adds ------
+
+ACTUAL_POLICY: dict[str, Any] = {
+    "resources": {
+        r"/api/*": {
+            "origins": ["https://app.example.com", "https://*.example.org"],
+            "supports_credentials": True,
+            "expose_headers": ["X-Total"],
+        },
+        r"/quiet/*": {"origins": ["https://app.example.com"], "intercept_exceptions": False},
+        r"/open/*": {"origins": "*", "send_wildcard": True},
+    }
+}
+ORIGINS = [None, "https://app.example.com", "https://a.example.org", "https://evil.test", "null"]
+ACTUAL_PATHS = [
+    "/api/items",  # a view
+    "/api/own",  # a view that sets its own ACAO and Vary
+    "/api/boom",  # an unhandled exception: 500 (F22, F42)
+    "/api/missing",  # routing 404
+    "/quiet/boom",  # intercept_exceptions=False: the 500 gets nothing
+    "/quiet/items",
+    "/open/x",  # routing 404 inside a wildcard resource
+    "/elsewhere",  # no policy
+]
+
+
+def make_actual_app(hooks_only: bool) -> Flask:
+    app = Flask(__name__)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    if hooks_only:
+        inner = app.wsgi_app
+
+        def middleware(environ: dict[str, Any], start_response: Any) -> Any:
+            return inner(environ, start_response)
+
+        app.wsgi_app = middleware  # type: ignore[method-assign]
+    CORS(app, **ACTUAL_POLICY)
+
+    @app.route("/api/items", methods=["GET", "POST"])
+    @app.route("/quiet/items")
+    def items() -> str:
+        return "items"
+
+    @app.get("/api/own")
+    def own() -> Response:
+        return Response("own", headers={"Access-Control-Allow-Origin": "*", "Vary": "Accept"})
+
+    @app.get("/api/boom")
+    @app.get("/quiet/boom")
+    def boom() -> str:
+        raise RuntimeError("boom")
+
+    return app
+
+
+@pytest.mark.parametrize("origin", ORIGINS)
+@pytest.mark.parametrize("path", ACTUAL_PATHS)
+@pytest.mark.parametrize("method", ["GET", "POST", "OPTIONS"])
+def test_headers_below_flask_equal_the_hooks(path: str, origin: str | None, method: str) -> None:
+    below, hooks = make_actual_app(hooks_only=False), make_actual_app(hooks_only=True)
+    headers = {} if origin is None else {"Origin": origin}
+    answers = [
+        (r.status_code, sorted(r.headers.items()))
+        for r in (
+            app.test_client().open(path, method=method, headers=headers) for app in (below, hooks)
+        )
+    ]
+    assert answers[0] == answers[1]
+    assert below.extensions[EXTENSION_KEY].mode() == (True, True)
+    assert hooks.extensions[EXTENSION_KEY].mode() == (False, False)
+    assert below.after_request_funcs.get(None, []) == []  # no Flask hook was needed

@@ -150,75 +150,92 @@ class AppState:
         self.hooks_installed = False
         self._views: dict[str | None, Row | None] = {}
         self._specs: dict[ViewSpec, Row] = {}
-        #: Whether preflights may be answered before Flask builds a request; None until known.
-        self._shortcut: bool | None = None
-        self._shortcut_signature: tuple[int, int, int] | None = None
+        #: See mode(); None until known.
+        self._mode: tuple[bool, bool] | None = None
+        self._signature: tuple[int, int, int] | None = None
         self._lock = threading.Lock()
 
     # -- set-up ----------------------------------------------------------------------------------
 
     def install_hooks(self) -> None:
-        """Register the hooks once; calling ``CORS(app)`` again only replaces the policies."""
+        """Set the app up once; calling ``CORS(app)`` again only replaces the policies.
+
+        In front of Flask itself goes :class:`CORSMiddleware`. Which Flask hooks an app also
+        needs is known only once its routes and hooks are all registered, so the middleware
+        installs them at the first request that needs them (see :meth:`mode`). Where something
+        else already wrapped ``wsgi_app`` (it may rewrite the path), the hooks do everything.
+        """
         app = self.app
-        app.after_request_funcs.setdefault(None, []).append(self._after_request)
         _mark_errors(app)
         wsgi_app = app.wsgi_app
         if getattr(wsgi_app, "__func__", None) is type(app).wsgi_app:
-            # Only in front of Flask itself: a middleware installed earlier may rewrite the path.
-            # Every preflight passes the shortcut first, which installs the before_request hook
-            # if and when this app needs it (see shortcut_allowed), so other requests never pay
-            # for a hook that only preflights use.
-            app.wsgi_app = PreflightShortcut(wsgi_app, self)  # type: ignore[method-assign]
+            app.wsgi_app = CORSMiddleware(wsgi_app, self)  # type: ignore[method-assign]
         else:
-            self._install_before_request()
+            self._mode = (False, False)
+            self._install_flask_hooks(after=True)
         self.hooks_installed = True
 
-    def _install_before_request(self) -> None:
+    def _install_flask_hooks(self, *, after: bool) -> None:
+        """Install the preflight hook (first in line) and, if *after*, the headers hook.
+
+        New lists rather than inserts: a request in another thread may be iterating the old
+        ones, and must not see them shift under it.
+        """
         with self._lock:
-            funcs = self.app.before_request_funcs.get(None, [])
-            if self._before_request not in funcs:
-                # A new list, not an insert: a request in another thread may be iterating the
-                # old one, and must not see it shift under it.
-                self.app.before_request_funcs[None] = [self._before_request, *funcs]
+            app = self.app
+            before = app.before_request_funcs.get(None, [])
+            if self._before_request not in before:
+                app.before_request_funcs[None] = [self._before_request, *before]
+            funcs = app.after_request_funcs.get(None, [])
+            if after and self._after_request not in funcs:
+                app.after_request_funcs[None] = [*funcs, self._after_request]
 
     def forget(self) -> None:
         """Drop per-endpoint memos after the policies changed."""
         self._views.clear()
-        self._shortcut = None
+        if self._mode != (False, False):
+            self._mode = None
 
-    def shortcut_allowed(self) -> bool:
-        """Whether answering preflights below Flask is unobservable for this app.
+    def mode(self) -> tuple[bool, bool]:
+        """Where this app's CORS work happens: (headers below Flask, preflights below Flask).
 
-        True when only the app's resource table can apply (no blueprint tables, no decorated
-        views: those need Flask's routing) and no ``after_request`` hook but ours would run on the
-        preflight response. Flask refuses new routes and hooks once it has served a request; until
-        then the answer is re-checked whenever the app's setup changed. When the answer is no,
-        the ``before_request`` hook that answers preflights inside Flask is installed.
+        Headers are added by the middleware, as the response starts, when only the app's resource
+        table can apply: blueprint and decorator policies need Flask's routing, and then the
+        ``after_request`` hook does it. Preflights are answered by the middleware when, moreover,
+        no ``after_request`` hook exists that would have run on them; otherwise the
+        ``before_request`` hook, first in line, answers them. Either way the decision, status and
+        headers are the same (tests compare them).
+
+        Flask refuses new routes and hooks once it has served a request; until then the answer is
+        re-checked whenever the app's setup changed. Hooks, once installed, stay.
         """
         app = self.app
+        if self._mode == (False, False):
+            return self._mode
         if not getattr(app, "_got_first_request", True):
-            # Until Flask itself has served a request it still accepts routes and hooks, and
-            # requests answered here never tell it; so re-check whenever the setup changed.
             signature = (
                 len(app.view_functions),
                 sum(len(funcs) for funcs in app.after_request_funcs.values()),
                 len(self.blueprint_tables),
             )
-            if signature != self._shortcut_signature:
-                self._shortcut_signature = signature
-                self._shortcut = None
-        if self._shortcut is None:
-            hooks = [f for funcs in app.after_request_funcs.values() for f in funcs]
-            allowed = (
+            if signature != self._signature:
+                self._signature = signature
+                self._mode = None
+        if self._mode is None:
+            headers_below = (
                 self.table is not None
                 and not self.blueprint_tables
-                and hooks == [self._after_request]
                 and not any(hasattr(view, SPEC_ATTRIBUTE) for view in app.view_functions.values())
             )
-            if not allowed:
-                self._install_before_request()
-            self._shortcut = allowed
-        return self._shortcut
+            preflights_below = headers_below and not any(app.after_request_funcs.values())
+            if not preflights_below:
+                self._install_flask_hooks(after=not headers_below)
+            self._mode = (headers_below, preflights_below)
+        return self._mode
+
+    def shortcut_allowed(self) -> bool:
+        """Whether preflights are answered below Flask (see :meth:`mode`)."""
+        return self.mode()[1]
 
     def compile_views(self) -> None:
         """Compile the policies of ``@cross_origin`` views already registered, to fail early."""
@@ -379,58 +396,118 @@ class AppState:
         return response
 
 
-class PreflightShortcut:
-    """WSGI middleware that answers preflights before Flask builds a request.
+class CORSMiddleware:
+    """WSGI middleware in front of Flask: the whole CORS layer for apps that allow it.
 
-    It answers exactly as the ``before_request`` hook would (same decision, status and headers),
-    and only for apps where skipping Flask cannot be observed (:meth:`AppState.shortcut_allowed`);
-    every other request goes to Flask untouched.
+    For apps whose policies depend only on the path (:meth:`AppState.mode`), it answers
+    preflights before Flask builds a request, and adds the decided headers to every other
+    response as it starts: after the view, error handlers and ``after_request`` hooks have run,
+    so headers they set are respected and errors are covered as with the hooks. That skips Flask's
+    per-hook dispatch and Werkzeug's re-validation of our headers, which cost more than the
+    decision itself. Other apps pass straight through to the hooks.
     """
 
     def __init__(self, wsgi_app: Callable[..., Any], state: AppState) -> None:
         self.wsgi_app = wsgi_app
         self.state = state
+        self._paths: dict[str, str] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        headers_below, preflights_below = self.state.mode()
+        table = self.state.table
+        if not headers_below or table is None:
+            return self.wsgi_app(environ, start_response)
+        path = self._path(environ.get("PATH_INFO") or "")
+        row = table.match(path) if path is not None else None
+        if row is None:
+            return self.wsgi_app(environ, start_response)
+        policy = row.value
         if (
-            environ.get("REQUEST_METHOD") == "OPTIONS"
+            preflights_below
+            and policy.automatic_options
+            and environ.get("REQUEST_METHOD") == "OPTIONS"
             and _ENVIRON_ACRM in environ
             and "HTTP_ORIGIN" in environ
-            and self.state.shortcut_allowed()
         ):
-            answer = self._answer(environ)
-            if answer is not None:
-                start_response(*answer)
-                return []
-        return self.wsgi_app(environ, start_response)
+            status, headers = _preflight_answer(row, path, environ)  # type: ignore[arg-type]
+            start_response(status, headers)
+            return []
 
-    def _answer(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]]] | None:
-        table = self.state.table
-        try:
-            # The same single decoding Werkzeug applies to build request.path.
-            raw = environ.get("PATH_INFO") or ""
-            path = "/" + raw.encode("latin1").decode(errors="replace").lstrip("/")
-        except (UnicodeError, AttributeError):
-            return None
-        row = table.match(path) if table is not None else None
-        if row is None or not row.value.automatic_options:
-            return None
-        decision = row.value.preflight(
-            environ["HTTP_ORIGIN"],
+        def cors_start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Any:
+            if HANDLED_KEY not in environ and (
+                policy.intercept_exceptions or ERROR_KEY not in environ
+            ):
+                decision = _decide(policy, environ)
+                add_to_wsgi_headers(headers, decision)
+                if _debug_enabled(_DEBUG):
+                    log_decision(decision, row, path or "", environ)
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, cors_start_response)
+
+    def _path(self, raw: str) -> str | None:
+        """``request.path`` as Werkzeug derives it from ``PATH_INFO``, memoised (bounded)."""
+        path = self._paths.get(raw)
+        if path is None:
+            try:
+                path = "/" + raw.encode("latin1").decode(errors="replace").lstrip("/")
+            except (UnicodeError, AttributeError):
+                return None
+            if len(raw) <= 1024:
+                if len(self._paths) >= 4096:
+                    self._paths.clear()
+                self._paths[raw] = path
+        return path
+
+
+def _decide(policy: Policy, environ: dict[str, Any]) -> Decision:
+    """The decision for an ordinary response, or for a preflight the app answered itself."""
+    origin = environ.get("HTTP_ORIGIN")
+    if environ["REQUEST_METHOD"] == "OPTIONS" and origin is not None and _ENVIRON_ACRM in environ:
+        return policy.preflight(
+            origin,
             environ[_ENVIRON_ACRM],
             environ.get(_ENVIRON_ACRH),
             environ.get(_ENVIRON_ACRPN),
         )
-        headers = Headers()
-        apply_decision(headers, decision)
-        if decision.allowed:
-            status = "204 NO CONTENT"
-        else:
-            status = "403 FORBIDDEN"
-            headers["Content-Length"] = "0"
-        if logger.isEnabledFor(logging.DEBUG):
-            log_decision(decision, row, path, environ)
-        return status, headers.to_wsgi_list()
+    return policy.actual(origin)
+
+
+def _preflight_answer(row: Row, path: str, environ: dict[str, Any]) -> tuple[str, list[Any]]:
+    """The status line and headers of the extension's own preflight answer (F36, F37)."""
+    decision = row.value.preflight(
+        environ["HTTP_ORIGIN"],
+        environ[_ENVIRON_ACRM],
+        environ.get(_ENVIRON_ACRH),
+        environ.get(_ENVIRON_ACRPN),
+    )
+    headers: list[tuple[str, str]] = []
+    add_to_wsgi_headers(headers, decision)
+    if decision.allowed:
+        status = "204 NO CONTENT"
+    else:
+        status = "403 FORBIDDEN"
+        headers.append(("Content-Length", "0"))
+    if _debug_enabled(_DEBUG):
+        log_decision(decision, row, path, environ)
+    return status, headers
+
+
+def add_to_wsgi_headers(headers: list[tuple[str, str]], decision: Decision) -> None:
+    """:func:`apply_decision` for a WSGI header list, as a response starts."""
+    for name, _ in headers:
+        if name.lower() in _WATCHED:
+            break
+    else:
+        headers.extend(decision.headers)
+        if decision.vary:
+            headers.append(("Vary", ", ".join(decision.vary)))
+        return
+    careful = Headers(headers)
+    apply_decision(careful, decision)
+    headers[:] = careful.to_wsgi_list()
 
 
 def apply_policy(row: Row, response: Response, path: str, environ: dict[str, Any]) -> None:
@@ -438,15 +515,7 @@ def apply_policy(row: Row, response: Response, path: str, environ: dict[str, Any
     policy = row.value
     if not policy.intercept_exceptions and environ.get(ERROR_KEY):
         return
-    origin = environ.get("HTTP_ORIGIN")
-    request_method = environ.get(_ENVIRON_ACRM)
-    if environ["REQUEST_METHOD"] == "OPTIONS" and origin is not None and request_method is not None:
-        # A preflight the app answered itself (automatic_options=False): grant it if allowed.
-        decision = policy.preflight(
-            origin, request_method, environ.get(_ENVIRON_ACRH), environ.get(_ENVIRON_ACRPN)
-        )
-    else:
-        decision = policy.actual(origin)
+    decision = _decide(policy, environ)  # a preflight here is one the app answered itself
     apply_decision(response.headers, decision)
     if logger.isEnabledFor(logging.DEBUG):
         log_decision(decision, row, path, environ)

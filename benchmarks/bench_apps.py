@@ -1,0 +1,375 @@
+"""Shared pieces of the benchmark suite: implementations, scenarios, apps and response checks.
+
+Used by ``bench_wsgi.py`` (in-process), ``bench_server.py`` (gunicorn + wrk, which imports this
+module inside the server through ``server_app``) and ``profile_wsgi.py``.
+
+flask-cors is imported here, and only in ``benchmarks/``, as the optional comparison peer.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import metadata
+from types import ModuleType
+from typing import Any, Callable
+
+from flask import Flask
+from flask.typing import ResponseReturnValue
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Response
+
+ORIGIN = "https://app.example.com"
+OTHER_ORIGIN = "https://admin.example.com"
+REFUSED_ORIGIN = "https://evil.example.net"
+ORIGIN_REGEX = r"https://[a-z0-9-]+\.example\.com"
+BASE_URL = "http://api.example.com"
+PATH = "/api/items"
+BODY = b"ok"
+
+ACAO = "Access-Control-Allow-Origin"
+ACAM = "Access-Control-Allow-Methods"
+
+# Implementation names, in the order they are reported.
+BARE = "bare"
+FLOOR = "floor"
+FLASK_CORS = "flask-cors"
+CROSSORIGIN = "flask-crossorigin"
+ALL_IMPLS = (BARE, FLOOR, FLASK_CORS, CROSSORIGIN)
+_EXTENSION_MODULES = {FLASK_CORS: "flask_cors", CROSSORIGIN: "flask_crossorigin"}
+
+ORIGIN_COUNTS = (1, 10, 100, 1000, 10000)
+RESOURCE_COUNTS = (1, 10, 100, 1000)
+
+WSGIEnviron = dict[str, Any]
+StartResponse = Callable[..., Callable[[bytes], object]]
+WSGIApp = Callable[[WSGIEnviron, StartResponse], Iterable[bytes]]
+HeaderList = list[tuple[str, str]]
+
+
+class CheckFailure(Exception):
+    """A response did not carry what the implementation must produce for the scenario."""
+
+
+@dataclass(frozen=True)
+class Impl:
+    """One implementation under test.
+
+    ``kind`` is ``"bare"`` (Flask, no CORS at all), ``"floor"`` (one after_request hook that sets
+    Access-Control-Allow-Origin unconditionally: the cheapest possible CORS-ish work) or
+    ``"extension"`` (``module`` provides ``CORS`` and ``cross_origin``).
+    """
+
+    name: str
+    kind: str
+    module: ModuleType | None = None
+    version: str = ""
+
+
+def load_impls(wanted: Iterable[str] = ALL_IMPLS) -> tuple[list[Impl], dict[str, str]]:
+    """Return the implementations that can run here and, for the others, why not."""
+    impls: list[Impl] = []
+    missing: dict[str, str] = {}
+    flask_version = metadata.version("flask")
+    for name in wanted:
+        if name == BARE:
+            impls.append(Impl(BARE, "bare", version=f"Flask {flask_version}"))
+        elif name == FLOOR:
+            impls.append(Impl(FLOOR, "floor", version=f"Flask {flask_version}"))
+        elif name in _EXTENSION_MODULES:
+            try:
+                module = importlib.import_module(_EXTENSION_MODULES[name])
+                module.CORS  # noqa: B018  (fail here, not mid-run, if the API is absent)
+                module.cross_origin  # noqa: B018
+            except (ImportError, AttributeError) as exc:
+                missing[name] = f"not importable ({type(exc).__name__}: {exc})"
+                continue
+            try:
+                version = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                version = "?"
+            impls.append(Impl(name, "extension", module, version))
+        else:
+            raise ValueError(f"unknown implementation {name!r}; known: {', '.join(ALL_IMPLS)}")
+    return impls, missing
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One request shape plus the CORS configuration it is served with.
+
+    ``expect`` names what a CORS extension must answer: ``"allow"`` (ACAO echoes the origin),
+    ``"refuse"`` (no ACAO), ``"no-origin"`` (not a CORS request) or ``"preflight"``.
+    """
+
+    name: str
+    group: str
+    method: str
+    path: str
+    route: str
+    expect: str
+    options: Callable[[], dict[str, Any]]
+    headers: tuple[tuple[str, str], ...] = ()
+    decorator: bool = False
+    size: int = 0
+    description: str = ""
+
+    def make_environ(self) -> WSGIEnviron:
+        """A fresh WSGI environ for this scenario (callers copy it per request)."""
+        builder = EnvironBuilder(
+            path=self.path, method=self.method, headers=list(self.headers), base_url=BASE_URL
+        )
+        try:
+            return builder.get_environ()
+        finally:
+            builder.close()
+
+
+def _two_origins() -> dict[str, Any]:
+    return {"origins": [OTHER_ORIGIN, ORIGIN]}
+
+
+def _regex_origins() -> dict[str, Any]:
+    return {"origins": [re.compile(ORIGIN_REGEX)]}
+
+
+def _n_origins(n: int) -> Callable[[], dict[str, Any]]:
+    def options() -> dict[str, Any]:
+        # The allowed request origin is the last entry, so a linear scan pays for all of them.
+        return {"origins": [f"https://app{i:05d}.example.com" for i in range(n - 1)] + [ORIGIN]}
+
+    return options
+
+
+def _n_resources(n: int) -> Callable[[], dict[str, Any]]:
+    def options() -> dict[str, Any]:
+        # Zero-padded so every pattern has the same length and flask-cors's specificity sort keeps
+        # this order: the request hits the last pattern for both extensions.
+        return {
+            "resources": {rf"/api/v{i:04d}/*": {"origins": [ORIGIN]} for i in range(n)},
+        }
+
+    return options
+
+
+def scenarios() -> list[Scenario]:
+    """Every scenario, in report order."""
+    origin = (("Origin", ORIGIN),)
+    result = [
+        Scenario(
+            "allowed GET",
+            "ordinary",
+            "GET",
+            PATH,
+            PATH,
+            "allow",
+            _two_origins,
+            origin,
+            description="GET with an allowed Origin (2 exact origins configured)",
+        ),
+        Scenario(
+            "GET no Origin",
+            "ordinary",
+            "GET",
+            PATH,
+            PATH,
+            "no-origin",
+            _two_origins,
+            description="same app, same-origin GET without an Origin header",
+        ),
+        Scenario(
+            "refused origin",
+            "ordinary",
+            "GET",
+            PATH,
+            PATH,
+            "refuse",
+            _two_origins,
+            (("Origin", REFUSED_ORIGIN),),
+            description="GET with an Origin that is not allowed",
+        ),
+        Scenario(
+            "decorator",
+            "ordinary",
+            "GET",
+            PATH,
+            PATH,
+            "allow",
+            _two_origins,
+            origin,
+            decorator=True,
+            description="@cross_origin(origins=[2 exact]) on the view, no CORS(app)",
+        ),
+        Scenario(
+            "regex origin",
+            "ordinary",
+            "GET",
+            PATH,
+            PATH,
+            "allow",
+            _regex_origins,
+            origin,
+            description=f"origins=[re.compile({ORIGIN_REGEX!r})], matched in full",
+        ),
+        Scenario(
+            "preflight",
+            "preflight",
+            "OPTIONS",
+            PATH,
+            PATH,
+            "preflight",
+            _two_origins,
+            (
+                ("Origin", ORIGIN),
+                ("Access-Control-Request-Method", "POST"),
+                ("Access-Control-Request-Headers", "content-type"),
+            ),
+            description="OPTIONS preflight for a JSON POST (Content-Type requested)",
+        ),
+    ]
+    for n in ORIGIN_COUNTS:
+        result.append(
+            Scenario(
+                f"origins x{n}",
+                "origins",
+                "GET",
+                PATH,
+                PATH,
+                "allow",
+                _n_origins(n),
+                origin,
+                size=n,
+                description=f"{n} exact origins, the request's origin listed last",
+            )
+        )
+    for n in RESOURCE_COUNTS:
+        path = f"/api/v{n - 1:04d}/items"
+        result.append(
+            Scenario(
+                f"resources x{n}",
+                "resources",
+                "GET",
+                path,
+                "/api/v<version>/items",
+                "allow",
+                _n_resources(n),
+                origin,
+                size=n,
+                description=f"{n} resource patterns r'/api/vNNNN/*', the request hits the last",
+            )
+        )
+    return result
+
+
+def build_app(impl: Impl, scenario: Scenario) -> Flask:
+    """A Flask app serving ``scenario``'s route, with ``impl``'s CORS handling (if any)."""
+    app = Flask(f"bench_{impl.name}_{scenario.name}".replace(" ", "_"))
+
+    def items(**_url_args: str) -> ResponseReturnValue:
+        return BODY
+
+    view: Callable[..., ResponseReturnValue] = items
+    if impl.kind == "extension":
+        assert impl.module is not None
+        if scenario.decorator:
+            view = impl.module.cross_origin(**scenario.options())(items)
+        else:
+            impl.module.CORS(app, **scenario.options())
+    elif impl.kind == "floor":
+
+        @app.after_request
+        def floor(response: Response) -> Response:
+            response.headers[ACAO] = ORIGIN
+            return response
+
+    app.add_url_rule(scenario.route, endpoint="items", view_func=view, methods=["GET", "POST"])
+    return app
+
+
+def _header_map(headers: HeaderList) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {}
+    for name, value in headers:
+        result.setdefault(name.lower(), []).append(value)
+    return result
+
+
+def _tokens(values: list[str] | None) -> set[str]:
+    return {t.strip().lower() for v in values or () for t in v.split(",") if t.strip()}
+
+
+def check_response(impl: Impl, scenario: Scenario, status: str, headers: HeaderList) -> None:
+    """Raise CheckFailure unless the response is what ``impl`` must produce for ``scenario``."""
+    problem = _problem(impl, scenario, status, headers)
+    if problem:
+        raise CheckFailure(
+            f"{impl.name} / {scenario.name}: {problem}\n"
+            f"    status: {status}\n    headers: {headers}"
+        )
+
+
+def _problem(impl: Impl, scenario: Scenario, status: str, headers: HeaderList) -> str | None:
+    code = int(status.split(" ", 1)[0])
+    hmap = _header_map(headers)
+    acao = hmap.get(ACAO.lower())
+    if impl.kind == "bare":
+        if code != 200:
+            return f"expected status 200, got {code}"
+        if acao is not None:
+            return "bare Flask must not send Access-Control-Allow-Origin"
+        if scenario.expect == "preflight" and "allow" not in hmap:
+            return "expected Flask's automatic OPTIONS answer (Allow header)"
+        return None
+    if impl.kind == "floor":
+        if code != 200:
+            return f"expected status 200, got {code}"
+        if acao != [ORIGIN]:
+            return f"floor must set Access-Control-Allow-Origin: {ORIGIN}, got {acao}"
+        return None
+
+    # A CORS extension.
+    if scenario.expect == "preflight":
+        if code not in (200, 204):
+            return f"preflight: expected status 200 or 204, got {code}"
+        if acao != [ORIGIN]:
+            return f"preflight: expected one Access-Control-Allow-Origin: {ORIGIN}, got {acao}"
+        methods = _tokens(hmap.get("access-control-allow-methods"))
+        if not methods & {"post", "*"}:
+            return f"preflight: Access-Control-Allow-Methods lacks POST: {methods}"
+        allowed = _tokens(hmap.get("access-control-allow-headers"))
+        if not allowed & {"content-type", "*"}:
+            return f"preflight: Access-Control-Allow-Headers lacks content-type: {allowed}"
+    elif code != 200:
+        return f"expected status 200, got {code}"
+    elif scenario.expect == "allow":
+        if acao != [ORIGIN]:
+            return f"expected one Access-Control-Allow-Origin: {ORIGIN}, got {acao}"
+    elif scenario.expect == "refuse":
+        if acao is not None:
+            return f"refused origin must get no Access-Control-Allow-Origin, got {acao}"
+    elif scenario.expect == "no-origin":
+        # flask-cors (always_send=True) lists the configured origins even without an Origin
+        # header; flask-crossorigin follows the Fetch standard and sends none.
+        if impl.name == CROSSORIGIN and acao is not None:
+            return f"request without Origin must get no Access-Control-Allow-Origin, got {acao}"
+    else:
+        return f"unknown expectation {scenario.expect!r}"
+    # The answer depends on Origin, so caches must be told, on every response including those
+    # to requests without Origin (Fetch standard, "CORS protocol and HTTP caches").
+    if impl.name == CROSSORIGIN and "origin" not in _tokens(hmap.get("vary")):
+        return "expected Vary: Origin"
+    return None
+
+
+def server_app(impl_name: str) -> Flask:
+    """gunicorn entry point: ``bench_apps:server_app("flask-crossorigin")``.
+
+    Serves ``/api/items`` (GET, POST) with the ordinary scenarios' configuration (two exact
+    origins), so both the allowed-origin GET and the preflight are answered by one app.
+    """
+    impls, missing = load_impls([impl_name])
+    if not impls:
+        raise RuntimeError(f"{impl_name}: {missing[impl_name]}")
+    allowed = next(s for s in scenarios() if s.name == "allowed GET")
+    return build_app(impls[0], allowed)

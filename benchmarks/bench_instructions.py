@@ -1,0 +1,125 @@
+"""Instruction counts per request: the same comparison as bench_wsgi.py, immune to machine load.
+
+Wall and CPU times on a shared 2-core machine move by 20% from one run to the next; the number of
+instructions CPython executes for a request does not. Each (scenario, implementation) case runs
+in its own process under valgrind's callgrind, twice, with two request counts; the difference
+divided by the difference in requests is the exact instruction count of one request, with
+start-up, imports and warm-up cancelled out. Responses are checked exactly as in bench_wsgi.py
+(every warm-up response and the last of the measured batch), so no implementation is cheap by
+skipping work.
+
+    python benchmarks/bench_instructions.py [--scenario SUBSTR]... [--json out.json]
+
+Instructions are not time (a cache miss costs more than an add), but for the same interpreter
+running similar Python code they track it closely, and the ratios are what the targets are about.
+Needs valgrind (Debian package ``valgrind``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_apps import ALL_IMPLS, BARE, CROSSORIGIN, FLASK_CORS, load_impls, scenarios
+from bench_wsgi import ORDINARY_RATIO_LIMIT, PREFLIGHT_RATIO_LIMIT, build_cases
+
+SMALL, LARGE = 100, 600  # requests per measured run; the difference is what counts
+WARMUP = 50
+_COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
+ORDINARY = ("allowed GET", "GET no Origin", "refused origin", "decorator", "regex origin")
+
+
+def worker(impl_name: str, scenario_name: str, requests: int) -> None:
+    """Inside valgrind: build the case, warm it up (checked), run *requests* more, check one."""
+    impls, _ = load_impls([impl_name])
+    chosen = [s for s in scenarios() if s.name == scenario_name]
+    (case,) = build_cases(impls, chosen)
+    for _ in range(WARMUP):
+        case.request()
+    case.timed_batch(requests)
+    case.check()
+
+
+def count(impl: str, scenario: str, requests: int) -> int:
+    """Instructions of a whole worker process (start-up included)."""
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    command = [
+        "valgrind",
+        "--tool=callgrind",
+        "--callgrind-out-file=/dev/null",
+        sys.executable,
+        __file__,
+        "--worker",
+        impl,
+        scenario,
+        str(requests),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900)
+    if result.returncode != 0:
+        raise SystemExit(f"{impl} / {scenario} failed:\n{result.stderr[-2000:]}")
+    match = _COLLECTED.search(result.stderr)
+    if match is None:
+        raise SystemExit(f"no instruction count in valgrind's output:\n{result.stderr[-2000:]}")
+    return int(match.group(1))
+
+
+def per_request(impl: str, scenario: str) -> float:
+    return (count(impl, scenario, LARGE) - count(impl, scenario, SMALL)) / (LARGE - SMALL)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--worker", nargs=3, metavar=("IMPL", "SCENARIO", "N"), help="internal")
+    parser.add_argument("--scenario", action="append", default=[], help="name contains SUBSTR")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker(args.worker[0], args.worker[1], int(args.worker[2]))
+        return 0
+    if shutil.which("valgrind") is None:
+        print("valgrind not found: apt-get install -y valgrind", file=sys.stderr)
+        return 2
+    impls, missing = load_impls(ALL_IMPLS)
+    for name, why in missing.items():
+        print(f"note: {name} {why}; its columns are left out")
+    names = [impl.name for impl in impls]
+    wanted = args.scenario or [*ORDINARY, "preflight"]
+    chosen = [s.name for s in scenarios() if any(w in s.name for w in wanted)]
+    results: dict[str, dict[str, float]] = {}
+    for scenario in chosen:
+        results[scenario] = {name: per_request(name, scenario) for name in names}
+        row = results[scenario]
+        print(f"{scenario:16} " + "  ".join(f"{n} {row[n]:>9,.0f}" for n in names), flush=True)
+    print()
+    print("Instructions per request, overhead = impl - bare")
+    verdicts = []
+    for scenario, row in results.items():
+        bare = row[BARE]
+        ours = row.get(CROSSORIGIN, float("nan")) - bare
+        if scenario == "preflight":
+            whole = row.get(CROSSORIGIN, float("nan"))
+            ratio = whole / bare
+            verdicts.append((scenario, "whole / bare OPTIONS", ratio, PREFLIGHT_RATIO_LIMIT))
+            continue
+        if FLASK_CORS in row:
+            ratio = ours / (row[FLASK_CORS] - bare)
+            verdicts.append((scenario, "overhead / flask-cors's", ratio, ORDINARY_RATIO_LIMIT))
+    for scenario, what, ratio, limit in verdicts:
+        verdict = "PASS" if ratio <= limit else "MISS"
+        print(f"{scenario:16} {what:24} {ratio:6.3f}x  (limit {limit}x)  {verdict}")
+    if args.json:
+        args.json.write_text(json.dumps({"per_request": results}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
