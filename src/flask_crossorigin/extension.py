@@ -150,6 +150,8 @@ class AppState:
         self.hooks_installed = False
         self._views: dict[str | None, Row | None] = {}
         self._specs: dict[ViewSpec, Row] = {}
+        #: Bumped whenever the policies change, so caches of what they imply are dropped.
+        self.generation = 0
         #: See mode(); None until known.
         self._mode: tuple[bool, bool] | None = None
         self._signature: tuple[int, int, int] | None = None
@@ -192,6 +194,7 @@ class AppState:
 
     def forget(self) -> None:
         """Drop per-endpoint memos after the policies changed."""
+        self.generation += 1
         self._views.clear()
         if self._mode != (False, False):
             self._mode = None
@@ -411,10 +414,19 @@ class CORSMiddleware:
         self.wsgi_app = wsgi_app
         self.state = state
         self._paths: dict[str, str] = {}
+        self._mode = (False, False)
+        self._settled = -1  # the state generation whose mode is final
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        headers_below, preflights_below = self.state.mode()
-        table = self.state.table
+        state = self.state
+        if self._settled == state.generation:
+            headers_below, preflights_below = self._mode
+        else:
+            headers_below, preflights_below = self._mode = state.mode()
+            if getattr(state.app, "_got_first_request", False):
+                # Flask accepts no more routes or hooks: the mode holds until CORS() runs again.
+                self._settled = state.generation
+        table = state.table
         if not headers_below or table is None:
             return self.wsgi_app(environ, start_response)
         path = self._path(environ.get("PATH_INFO") or "")
@@ -439,7 +451,10 @@ class CORSMiddleware:
             if HANDLED_KEY not in environ and (
                 policy.intercept_exceptions or ERROR_KEY not in environ
             ):
-                decision = _decide(policy, environ)
+                if environ["REQUEST_METHOD"] == "OPTIONS":
+                    decision = _decide(policy, environ)
+                else:
+                    decision = policy.actual(environ.get("HTTP_ORIGIN"))
                 add_to_wsgi_headers(headers, decision)
                 if _debug_enabled(_DEBUG):
                     log_decision(decision, row, path or "", environ)
