@@ -1,13 +1,17 @@
-"""The Flask adapter: ``CORS(app)`` / ``init_app`` and the hooks that apply policies.
+"""The Flask adapter: ``CORS(app)`` / ``init_app``, and where policies are applied.
 
 This is the only module (with :mod:`~flask_crossorigin.decorator`) that touches Flask. It
-compiles options into policies when the app is set up, then per request it:
+compiles options into policies when the app is set up; per request, the decided headers are
+applied in one of two places, with the same result (docs/architecture.md):
 
-* answers preflights in a ``before_request`` hook placed *first*, so authentication hooks, 404s
-  and trailing-slash redirects never get in the way of a preflight (F36);
-* adds the decided headers to every other response in an ``after_request`` hook, which Flask also
-  runs for responses built from errors (``abort()``, error handlers, unhandled exceptions, routing
-  404/405), so those stay readable to the page (F22, F42).
+* for apps whose policies depend only on the path, :class:`CORSMiddleware` in front of Flask
+  answers preflights before Flask builds a request, and adds headers to every other response as
+  it starts, after the views, error handlers and hooks have run;
+* otherwise a ``before_request`` hook placed *first* answers preflights (so authentication hooks,
+  404s and trailing-slash redirects never get in the way, F36), and an ``after_request`` hook adds
+  headers to every other response; Flask also runs it for responses built from errors
+  (``abort()``, error handlers, unhandled exceptions, routing 404/405), so those stay readable to
+  the page (F22, F42).
 
 Which policy covers a request: a ``@cross_origin`` view's own policy, else the innermost
 blueprint whose ``CORS(blueprint)`` resources match the path, else the app's resources.
@@ -235,10 +239,6 @@ class AppState:
                 self._install_flask_hooks(after=not headers_below)
             self._mode = (headers_below, preflights_below)
         return self._mode
-
-    def shortcut_allowed(self) -> bool:
-        """Whether preflights are answered below Flask (see :meth:`mode`)."""
-        return self.mode()[1]
 
     def compile_views(self) -> None:
         """Compile the policies of ``@cross_origin`` views already registered, to fail early."""
