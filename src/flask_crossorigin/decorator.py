@@ -25,6 +25,8 @@ from .extension import (
     SPEC_ATTRIBUTE,
     AppState,
     current_context,
+    is_preflight,
+    preflight_decision,
     preflight_response,
 )
 from .options import DECORATOR_OPTIONS, check_names, validate_values
@@ -121,18 +123,8 @@ def _before_view(spec: ViewSpec) -> Response | None:
         return app.make_default_options_response() if is_options and spec.owns_options else None
     row = state.row_for_spec(spec)
     policy = row.value
-    if (
-        is_options
-        and policy.automatic_options
-        and "HTTP_ORIGIN" in environ
-        and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ
-    ):
-        decision = policy.preflight(
-            environ["HTTP_ORIGIN"],
-            environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"],
-            environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS"),
-            environ.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"),
-        )
+    if policy.automatic_options and is_preflight(environ):
+        decision = preflight_decision(policy, environ)
         environ[HANDLED_KEY] = True
         return preflight_response(app.response_class, decision, row, ctx.request.path, environ)
     environ[ROW_KEY] = row

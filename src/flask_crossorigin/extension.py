@@ -34,6 +34,7 @@ except ImportError:  # pragma: no cover - a Flask without the context variable
     _cv_request = None  # type: ignore[assignment]
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import MapAdapter
 from werkzeug.routing.exceptions import RoutingException
 
 from ._http import escape_for_log, merge_vary
@@ -330,13 +331,7 @@ class AppState:
             rule, _ = adapter.match(path, method, return_rule=True)
             return cast(str, rule.endpoint)
         except MethodNotAllowed as exc:
-            if not exc.valid_methods:
-                return None
-            try:
-                rule, _ = adapter.match(path, next(iter(exc.valid_methods)), return_rule=True)
-            except (HTTPException, RoutingException):
-                return None
-            return cast(str, rule.endpoint)
+            return _endpoint_under_other_method(adapter, exc, path)
         except (HTTPException, RoutingException):
             return None
 
@@ -354,18 +349,12 @@ class AppState:
     def _before_request(self) -> Response | None:
         req = _current_request()
         environ = req.environ
-        if environ["REQUEST_METHOD"] != "OPTIONS":
-            return None
-        origin = environ.get("HTTP_ORIGIN")
-        request_method = environ.get(_ENVIRON_ACRM)
-        if origin is None or request_method is None:
-            return None  # F2: not a preflight, an ordinary OPTIONS request for the app
+        if not is_preflight(environ):
+            return None  # F2: an OPTIONS without ACRM is an ordinary request for the app
         row = self._resolve_request(req)
         if row is None or not row.value.automatic_options:
             return None
-        decision = row.value.preflight(
-            origin, request_method, environ.get(_ENVIRON_ACRH), environ.get(_ENVIRON_ACRPN)
-        )
+        decision = preflight_decision(row.value, environ)
         environ[HANDLED_KEY] = True
         return preflight_response(self.app.response_class, decision, row, req.path, environ)
 
@@ -434,13 +423,7 @@ class CORSMiddleware:
         if row is None:
             return self.wsgi_app(environ, start_response)
         policy = row.value
-        if (
-            preflights_below
-            and policy.automatic_options
-            and environ.get("REQUEST_METHOD") == "OPTIONS"
-            and _ENVIRON_ACRM in environ
-            and "HTTP_ORIGIN" in environ
-        ):
+        if preflights_below and policy.automatic_options and is_preflight(environ):
             status, headers = _preflight_answer(row, path, environ)  # type: ignore[arg-type]
             start_response(status, headers)
             return []
@@ -455,7 +438,8 @@ class CORSMiddleware:
                     decision = _decide(policy, environ)
                 else:
                     decision = policy.actual(environ.get("HTTP_ORIGIN"))
-                add_to_wsgi_headers(headers, decision)
+                if not _append_if_clear(headers, decision):  # the hot path: one call
+                    add_to_wsgi_headers(headers, decision)
                 if _debug_enabled(_DEBUG):
                     log_decision(decision, row, path or "", environ)
             return start_response(status, headers, exc_info)
@@ -477,27 +461,35 @@ class CORSMiddleware:
         return path
 
 
-def _decide(policy: Policy, environ: dict[str, Any]) -> Decision:
-    """The decision for an ordinary response, or for a preflight the app answered itself."""
-    origin = environ.get("HTTP_ORIGIN")
-    if environ["REQUEST_METHOD"] == "OPTIONS" and origin is not None and _ENVIRON_ACRM in environ:
-        return policy.preflight(
-            origin,
-            environ[_ENVIRON_ACRM],
-            environ.get(_ENVIRON_ACRH),
-            environ.get(_ENVIRON_ACRPN),
-        )
-    return policy.actual(origin)
+def is_preflight(environ: dict[str, Any]) -> bool:
+    """F2: ``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``."""
+    return (
+        environ["REQUEST_METHOD"] == "OPTIONS"
+        and "HTTP_ORIGIN" in environ
+        and _ENVIRON_ACRM in environ
+    )
 
 
-def _preflight_answer(row: Row, path: str, environ: dict[str, Any]) -> tuple[str, list[Any]]:
-    """The status line and headers of the extension's own preflight answer (F36, F37)."""
-    decision = row.value.preflight(
+def preflight_decision(policy: Policy, environ: dict[str, Any]) -> Decision:
+    """*policy*'s answer to the preflight in *environ* (check :func:`is_preflight` first)."""
+    return policy.preflight(
         environ["HTTP_ORIGIN"],
         environ[_ENVIRON_ACRM],
         environ.get(_ENVIRON_ACRH),
         environ.get(_ENVIRON_ACRPN),
     )
+
+
+def _decide(policy: Policy, environ: dict[str, Any]) -> Decision:
+    """The decision for an ordinary response, or for a preflight the app answered itself."""
+    if is_preflight(environ):
+        return preflight_decision(policy, environ)
+    return policy.actual(environ.get("HTTP_ORIGIN"))
+
+
+def _preflight_answer(row: Row, path: str, environ: dict[str, Any]) -> tuple[str, list[Any]]:
+    """The status line and headers of the extension's own preflight answer (F36, F37)."""
+    decision = preflight_decision(row.value, environ)
     headers: list[tuple[str, str]] = []
     add_to_wsgi_headers(headers, decision)
     if decision.allowed:
@@ -512,17 +504,27 @@ def _preflight_answer(row: Row, path: str, environ: dict[str, Any]) -> tuple[str
 
 def add_to_wsgi_headers(headers: list[tuple[str, str]], decision: Decision) -> None:
     """:func:`apply_decision` for a WSGI header list, as a response starts."""
-    for name, _ in headers:
+    if not _append_if_clear(headers, decision):
+        careful = Headers(headers)
+        apply_decision(careful, decision)
+        headers[:] = careful.to_wsgi_list()
+
+
+def _append_if_clear(items: list[tuple[str, str]], decision: Decision) -> bool:
+    """Append the decision's headers if none of the names we add or merge is present yet.
+
+    That is the common case (the view set no CORS header and no ``Vary``), and then nothing needs
+    merging. Every value is an option string checked at set-up or a request value that passed
+    the origin or token grammar, so Werkzeug's per-value check is not needed. Returns False,
+    having changed nothing, when the careful path must run.
+    """
+    for name, _ in items:
         if name.lower() in _WATCHED:
-            break
-    else:
-        headers.extend(decision.headers)
-        if decision.vary:
-            headers.append(("Vary", ", ".join(decision.vary)))
-        return
-    careful = Headers(headers)
-    apply_decision(careful, decision)
-    headers[:] = careful.to_wsgi_list()
+            return False
+    items.extend(decision.headers)
+    if decision.vary:
+        items.append(("Vary", ", ".join(decision.vary)))
+    return True
 
 
 def apply_policy(row: Row, response: Response, path: str, environ: dict[str, Any]) -> None:
@@ -532,7 +534,7 @@ def apply_policy(row: Row, response: Response, path: str, environ: dict[str, Any
         return
     decision = _decide(policy, environ)  # a preflight here is one the app answered itself
     apply_decision(response.headers, decision)
-    if logger.isEnabledFor(logging.DEBUG):
+    if _debug_enabled(_DEBUG):
         log_decision(decision, row, path, environ)
 
 
@@ -547,7 +549,7 @@ def preflight_response(
     response = response_class(status=204 if decision.allowed else 403)
     del response.headers["Content-Type"]  # an empty answer has no media type
     apply_decision(response.headers, decision)
-    if logger.isEnabledFor(logging.DEBUG):
+    if _debug_enabled(_DEBUG):
         log_decision(decision, row, path, environ)
     return response
 
@@ -561,37 +563,15 @@ def apply_decision(headers: Headers, decision: Decision) -> None:
     ``Headers`` builds an exception, which would cost more than everything else we do.
     """
     items = getattr(headers, "_list", None)
-    if type(items) is list:
-        for name, _ in items:
-            if name.lower() in _WATCHED:
-                break
-        else:
-            # The common case: the view set none of the headers we add or merge. Every value is
-            # an option string checked at set-up or a request value that passed the origin or
-            # token grammar, so Werkzeug's per-value check is skipped.
-            items.extend(decision.headers)
-            if decision.vary:
-                items.append(("Vary", ", ".join(decision.vary)))
-            return
-    else:  # pragma: no cover - a Headers implementation without its list
-        items = None
-    present = {name.lower() for name, _ in (headers if items is None else items)}
+    if type(items) is list and _append_if_clear(items, decision):
+        return
+    present = {name.lower() for name, _ in headers}
     if decision.headers and "access-control-allow-origin" not in present:
         for name, value in decision.headers:
             if _LOWER[name] not in present:
-                if items is None:
-                    headers.add(name, value)
-                else:
-                    items.append((name, value))
+                headers.add(name, value)
     if decision.vary:
-        if "vary" not in present:
-            value = ", ".join(decision.vary)
-            if items is None:
-                headers.add("Vary", value)
-            else:
-                items.append(("Vary", value))
-            return
-        merged = merge_vary(", ".join(headers.getlist("Vary")), decision.vary)
+        merged = merge_vary(", ".join(headers.getlist("Vary")) or None, decision.vary)
         if merged is not None:
             headers["Vary"] = merged
 
@@ -639,14 +619,21 @@ def log_decision(decision: Decision, row: Row, path: str, environ: dict[str, Any
 def _endpoint_of_405(req: Request) -> str | None:
     """For a routing 405, the endpoint of the rule the path did match (under another method)."""
     exc = req.routing_exception
-    if not isinstance(exc, MethodNotAllowed) or not exc.valid_methods:
-        return None
     adapter = request_ctx.url_adapter
-    if adapter is None:
+    if not isinstance(exc, MethodNotAllowed) or adapter is None:
+        return None
+    return _endpoint_under_other_method(adapter, exc)
+
+
+def _endpoint_under_other_method(
+    adapter: MapAdapter, exc: MethodNotAllowed, path: str | None = None
+) -> str | None:
+    """The endpoint the path matched when routing refused only its method; ``None`` if none."""
+    if not exc.valid_methods:
         return None
     try:
-        rule, _ = adapter.match(method=next(iter(exc.valid_methods)), return_rule=True)
-    except HTTPException:
+        rule, _ = adapter.match(path, next(iter(exc.valid_methods)), return_rule=True)
+    except (HTTPException, RoutingException):
         return None
     return cast(str, rule.endpoint)
 
