@@ -10,10 +10,11 @@ FUZZ_SECONDS ?= 60
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'  # 25.1: pip install --group
 
+# The package (editable) plus the pinned tools of pyproject.toml's [dependency-groups].
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test,browser]'
+	$(BIN)/python -m pip install --quiet -e . --group test --group typing --group lint --group browser
 	touch $(STAMP)
 
 lint: $(STAMP)
@@ -33,7 +34,7 @@ demo: $(STAMP)
 
 # Coverage-guided fuzzing of the core's request entry points, for FUZZ_SECONDS.
 fuzz: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,fuzz]'
+	$(BIN)/python -m pip install --quiet --group fuzz
 	$(BIN)/python fuzz/fuzz_core.py -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 fuzz/corpus
 
 # In-process and real-server benchmarks against bare Flask and flask-cors (the optional peer);
@@ -41,14 +42,14 @@ fuzz: $(STAMP)
 # of timing, which makes the ratios independent of machine load (slower: several minutes).
 BENCH_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet --group bench
 	@command -v wrk >/dev/null || echo "bench: wrk not found (apt-get install wrk); bench_server.py uses its Python client"
 	mkdir -p build
 	$(BIN)/python benchmarks/bench_wsgi.py $(BENCH_ARGS) --json build/bench-wsgi.json
 	$(BIN)/python benchmarks/bench_server.py $(BENCH_ARGS) --json build/bench-server.json
 
 bench-instructions: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet --group bench
 	mkdir -p build
 	$(BIN)/python benchmarks/bench_instructions.py --json build/bench-instructions.json
 
