@@ -10,9 +10,12 @@ The public API is :class:`CORS`, :func:`cross_origin` and :class:`ConfigError`, 
 
 from __future__ import annotations
 
+from importlib.metadata import version as _distribution_version
+
 from .decorator import cross_origin
 from .errors import ConfigError
 from .extension import CORS
 
 __all__ = ["CORS", "ConfigError", "cross_origin"]
-__version__ = "0.1.0"
+#: The installed distribution's version. pyproject.toml is the one place it is written.
+__version__: str = _distribution_version("flask-crossorigin")
