@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit demo bench bench-instructions fuzz clean
+.PHONY: test lint typecheck unit docs sdist-check demo bench bench-instructions fuzz clean
 
 FUZZ_SECONDS ?= 60
 
@@ -24,13 +24,36 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The whole suite, with branch coverage of the package (floor: fail_under in pyproject.toml).
+PYTEST_ARGS ?=
 unit: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest --cov --cov-report=term-missing $(PYTEST_ARGS)
 
 test: lint typecheck unit
 
+# The documentation site (Sphinx + MyST), warnings as errors, into build/docs (open index.html).
+$(VENV)/.docs-installed: pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet --group docs
+	touch $@
+
+docs: $(VENV)/.docs-installed
+	rm -rf build/docs
+	$(BIN)/sphinx-build -W --keep-going -q -b html -c docs . build/docs
+	@echo "docs: build/docs/index.html"
+
+# Builds the sdist and, from it, the wheel; checks both with twine; installs the sdist into a
+# fresh venv and runs its non-browser tests from the unpacked sdist (see .ci/sdist-check).
+$(VENV)/.package-installed: pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet --group package
+	touch $@
+
+sdist-check: $(VENV)/.package-installed
+	PYTHON=$(PYTHON) BIN=$(BIN) bash .ci/sdist-check
+
+# DEMO_ARGS="--api-port 8000 --page-port 8001" runs the playground on other ports.
+DEMO_ARGS ?=
 demo: $(STAMP)
-	$(BIN)/python examples/demo.py
+	$(BIN)/python examples/demo.py $(DEMO_ARGS)
 
 # Coverage-guided fuzzing of the core's request entry points, for FUZZ_SECONDS.
 fuzz: $(STAMP)
@@ -54,4 +77,4 @@ bench-instructions: $(STAMP)
 	$(BIN)/python benchmarks/bench_instructions.py --json build/bench-instructions.json
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

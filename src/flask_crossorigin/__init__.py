@@ -4,8 +4,10 @@ Switching from flask-cors is one import line::
 
     from flask_crossorigin import CORS, cross_origin
 
-The public API is :class:`CORS`, :func:`cross_origin` and :class:`ConfigError`, plus what
-``docs/`` documents; every other name may change.
+The public API is :class:`CORS`, :func:`cross_origin` and :class:`ConfigError`, the browser
+simulator :mod:`flask_crossorigin.explain`, and the refusal reason ids of
+:class:`flask_crossorigin.policy.Reason`; the API reference (``docs/api.md``, rendered by
+``make docs``) lists them all. Every other name may change.
 """
 
 from __future__ import annotations
