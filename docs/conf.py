@@ -40,7 +40,7 @@ myst_enable_extensions = ["deflist"]
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
-autodoc_default_options = {"show-inheritance": True}
+autodoc_default_options: dict[str, object] = {}
 
 # Type hints name Flask and Werkzeug classes; with no network beyond PyPI at build time the
 # inventories are not fetched, so intersphinx stays empty rather than warn.
