@@ -55,7 +55,9 @@ _GLOB = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*)://\*\.(?P<rest>[^*]+)"
 #: ``scheme://host:*`` (and ``scheme://*.domain:*``): any port.
 _ANY_PORT = re.compile(r"(?P<base>[A-Za-z][A-Za-z0-9+.\-]*://(?:\*\.)?[^*:/?#@\[\]]+):\*")
 #: ``scheme://host*``: a prefix regex in flask-cors, where it meant "this host on any port".
-_HOST_STAR = re.compile(r"(?P<base>[A-Za-z][A-Za-z0-9+.\-]*://[A-Za-z0-9\-._]+)\*")
+_HOST_STAR = re.compile(
+    r"(?P<base>[A-Za-z][A-Za-z0-9+.\-]*://[A-Za-z0-9](?:[A-Za-z0-9\-._]*[A-Za-z0-9])?)\*"
+)
 #: Probes for "does this regex let anyone in": hosts under the reserved ``.invalid`` TLD.
 _PROBE_SCHEMES = ("https", "http")
 
