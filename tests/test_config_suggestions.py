@@ -83,6 +83,12 @@ CASES: dict[str, Case] = {
         ({"origins": ["https://a.example.com", "https://b.example.com"]},),
         ("['https://a.example.com', 'https://b.example.com']",),
     ),
+    "comma-string-no-space": Case(
+        {"origins": "https://a.example.com,https://b.example.com"},
+        ("'https://a.example.com,https://b.example.com'", "comma"),
+        ({"origins": ["https://a.example.com", "https://b.example.com"]},),
+        ("['https://a.example.com', 'https://b.example.com']",),
+    ),
     "inner-space": Case(
         {"origins": "https://exa mple.com"},
         ("'https://exa mple.com'",),

@@ -343,15 +343,19 @@ def normalise_origin(value: str, label: str, *, suggest: bool = True) -> str:
             "os.getenv('ALLOWED_ORIGINS', '').split(','). Set the variable, or list real "
             "origins such as 'https://app.example.com'."
         )
+    if "," in value:
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        hint = ""
+        if suggest and parts and all(_accepted(part) for part in parts):
+            hint = f" List them: origins={parts!r}."
+        raise ConfigError(
+            f"{label}: {value!r} contains a comma; a string is one origin (as in flask-cors), "
+            f"so it can never equal a browser's Origin.{hint}"
+        )
     if value != value.strip() or any(ch.isspace() for ch in value):
         hint = ""
-        if suggest:
-            if "," in value:
-                parts = [part.strip() for part in value.split(",") if part.strip()]
-                if parts and all(_accepted(part) for part in parts):
-                    hint = f" A string is one origin; list them: origins={parts!r}."
-            elif _accepted("".join(value.split())):
-                hint = f" Write {''.join(value.split())!r}."
+        if suggest and _accepted("".join(value.split())):
+            hint = f" Write {''.join(value.split())!r}."
         raise ConfigError(
             f"{label}: {value!r} contains whitespace, so it can never equal a browser's Origin "
             f"(scheme://host[:port]).{hint}"
