@@ -273,7 +273,7 @@ CASES: dict[str, Case] = {
     ),
     "resource-bad-regex": Case(
         {"resources": [r"/api/(v1"]},
-        ("'/api/(v1'", "resource"),
+        ("'/api/(v1'", "CORS(resources=...)"),
         ({"resources": [r"/api/*"]},),
         ("r'/api/*'",),
     ),

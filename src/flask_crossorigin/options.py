@@ -22,6 +22,7 @@ from ._http import is_token, looks_like_regex
 from .errors import ConfigError, warn_deprecated
 from .origins import OriginMatcher, compile_origins
 from .policy import DEBUG_HEADER, DEFAULT_METHODS, HeaderRule, Policy
+from .resources import check_pattern
 
 logger = logging.getLogger("flask_crossorigin")
 
@@ -506,10 +507,12 @@ def resource_entries(
 
 
 def _check_pattern_type(pattern: Any, label: str) -> None:
-    if isinstance(pattern, re.Pattern) and isinstance(pattern.pattern, str):
-        return
-    if not isinstance(pattern, str):
+    if not (
+        isinstance(pattern, str)
+        or (isinstance(pattern, re.Pattern) and isinstance(pattern.pattern, str))
+    ):
         raise ConfigError(
             f"{label}: the resource pattern {pattern!r} must be a string such as r'/api/*' or a "
             "compiled regex."
         )
+    check_pattern(pattern, label)

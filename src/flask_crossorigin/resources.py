@@ -177,6 +177,14 @@ def normalise_path(path: str) -> str:
     return "/" + "/".join(output)
 
 
+def check_pattern(pattern: str | re.Pattern[str], label: str) -> None:
+    """Raise :class:`ConfigError`, naming *label* (where the pattern came from), if it is invalid.
+
+    Options call this while the option's source is still known; the table compiles the same way.
+    """
+    _compile_row(pattern, None, label)
+
+
 def _compile_row(pattern: str | re.Pattern[str], value: T, label: str) -> Resource[T]:
     if isinstance(pattern, re.Pattern):
         source, flags = pattern.pattern, pattern.flags
