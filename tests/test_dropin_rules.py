@@ -357,6 +357,8 @@ def test_credentialed_preflight_for_a_header_named_star_gets_no_star():
         ("https://*.herokuapp.com", "'https://*.herokuapp.com'", "public suffix"),
         ("https://*.co.uk", "'https://*.co.uk'", "public suffix"),
         ("https://*.com:*", "'https://*.com:*'", "public suffix"),
+        (r"https://.*\.com", "'https://.*\\\\.com'", "public suffix 'com'"),
+        ([re.compile(r"https://[a-z0-9-]+\.vercel\.app")], "vercel", "public suffix 'vercel.app'"),
     ],
 )
 def test_credentials_with_any_origin_are_refused_whatever_the_spelling(origins, named, who):
@@ -411,6 +413,7 @@ from flask import Flask
 from flask_crossorigin import CORS
 app = Flask(__name__)
 CORS(app, origins=["https://*.example.com", "https://a.example"])
+app.add_url_rule("/", "index", lambda: "ok")
 CORS(Flask(__name__), origins=[re.compile("https://a"), "https://b"], supports_credentials=True)
 client = app.test_client()
 client.get("/", headers={"Origin": "https://x.example.com"})

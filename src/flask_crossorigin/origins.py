@@ -58,8 +58,19 @@ _ANY_PORT = re.compile(r"(?P<base>[A-Za-z][A-Za-z0-9+.\-]*://(?:\*\.)?[^*:/?#@\[
 _HOST_STAR = re.compile(
     r"(?P<base>[A-Za-z][A-Za-z0-9+.\-]*://[A-Za-z0-9](?:[A-Za-z0-9\-._]*[A-Za-z0-9])?)\*"
 )
-#: Probes for "does this regex let anyone in": hosts under the reserved ``.invalid`` TLD.
+#: Probes for "does this regex let anyone in": a random host under the reserved ``.invalid`` TLD
+#: (no trusted site has one), then under public suffixes where anyone can register or deploy.
 _PROBE_SCHEMES = ("https", "http")
+_PROBE_SUFFIXES = (
+    "invalid",
+    "com",
+    "vercel.app",
+    "github.io",
+    "netlify.app",
+    "pages.dev",
+    "herokuapp.com",
+    "onrender.com",
+)
 
 
 class OpenEntry(NamedTuple):
@@ -178,19 +189,27 @@ class OriginMatcher:
         """The first entry that lets anyone in, and who; ``None`` if every entry names sites.
 
         Set-up only (credentials make such an entry a hole): a regex is tried on random origins
-        under the reserved ``.invalid`` domain, which no trusted site can have, and a subdomain
-        glob is checked against the Public Suffix List, loaded only now.
+        under the reserved ``.invalid`` domain, which no trusted site can have, and under a few
+        public suffixes (``com``, ``vercel.app``, ...); a subdomain glob is checked against the
+        Public Suffix List, loaded only now.
         """
         if self.any:
             return OpenEntry("'*'", "every website")
         token = secrets.token_hex(6)
         for pattern, shown in zip(self._patterns, self._shown_patterns):
-            for scheme in _PROBE_SCHEMES:
-                probe = f"{scheme}://{token}.invalid"
-                if pattern.fullmatch(probe):
-                    return OpenEntry(
-                        shown, f"every website (it matches any origin, e.g. {probe!r})"
-                    )
+            for suffix in _PROBE_SUFFIXES:
+                for scheme in _PROBE_SCHEMES:
+                    probe = f"{scheme}://{token}.{suffix}"
+                    if not pattern.fullmatch(probe):
+                        continue
+                    if suffix == "invalid":
+                        who = f"every website (it matches any origin, e.g. {probe!r})"
+                    else:
+                        who = (
+                            f"anyone: it matches any site under the public suffix {suffix!r} "
+                            f"(e.g. {probe!r}), where anyone can register or deploy a site"
+                        )
+                    return OpenEntry(shown, who)
         for (_, _, suffix), shown in zip(self._glob_list, self._shown_globs):
             base = suffix[1:]
             if _is_public_suffix(base):
