@@ -164,7 +164,7 @@ def test_host_star_is_refused_with_the_any_port_glob():
     ("value", "suggestion"),
     [
         ("https://*.*.example.com", "https://*.example.com"),
-        ("https://*example.com", "https://*.example.com"),
+        ("https://*example.com", ["https://example.com", "https://*.example.com"]),
         ("https://*.example.com/*", "https://*.example.com"),
     ],
 )

@@ -538,12 +538,16 @@ def _compile_legacy_regex(item: str, label: str) -> re.Pattern[str]:
         scheme, _, rest = item.partition("://")
         host = rest.lstrip("*.").split("/", 1)[0].rstrip("*")
         fix = _quoted(f"{scheme}://*.{host}") if host else []
+        hint = f" For every subdomain write {fix[0]}." if fix else ""
+        bare = _quoted(f"{scheme}://{host}") if host else []
+        if fix and bare and not rest.startswith("*."):
+            # 'https://*example.com' most likely means the domain and its subdomains.
+            hint = f" For the domain and every subdomain write origins=[{bare[0]}, {fix[0]}]."
         raise ConfigError(
             f"{label}: {item!r} is not a subdomain glob (that is exactly "
             "'scheme://*.domain[:port]', one or more labels, or 'scheme://host:*' for any "
-            "port), and as a regular expression it would not mean what it looks like."
-            + (f" For every subdomain write {fix[0]}." if fix else "")
-            + " For anything else pass re.compile(...)."
+            f"port), and as a regular expression it would not mean what it looks like.{hint}"
+            " For anything else pass re.compile(...)."
         )
     try:
         pattern = re.compile(item, re.IGNORECASE)
