@@ -169,7 +169,8 @@ def config_layer(config: Mapping[str, Any]) -> Layer:
                 _warn_legacy(label, key, name, f"{modern_key} = {value!r}", value)
         if name is None:
             if _warn_once(config, key):
-                known = frozenset(CONFIG_KEYS) | frozenset(LEGACY_CONFIG_KEYS)
+                # Only modern keys are suggested: a legacy one would be a second thing to fix.
+                known = frozenset(CONFIG_KEYS)
                 logger.warning(
                     "%s is not a flask-crossorigin (or flask-cors) setting, so it is not read."
                     "%s If your app reads it itself, ignore this.",
