@@ -103,6 +103,10 @@ def ref_serialized(origin: str) -> bool:
     return True
 
 
+#: F6: the CORS-safelisted methods, byte for byte.
+SAFELISTED = ("GET", "HEAD", "POST")
+
+
 def ref_token(value: str) -> bool:
     return bool(value) and all(ch in TCHAR for ch in value)
 
@@ -155,15 +159,22 @@ class Scenario:
         return f"Scenario({self.name!r})"
 
     def allows_origin(self, origin: str) -> bool:
-        """Whether *origin* may be echoed in ``Access-Control-Allow-Origin``."""
+        """Whether *origin* may be echoed in ``Access-Control-Allow-Origin``.
+
+        Drop-in issue: origins match ignoring case (as in flask-cors) and are echoed as sent, so
+        the reference judges the lower-cased form; nothing else a browser would not send passes.
+        """
         if self.any_origin:
-            return ref_serialized(origin)
+            return ref_serialized(origin.lower())
         if origin in self.exact:
             return True
         if origin == "null":
             return self.null  # F35/F44: only when listed
+        origin = origin.lower()
         if not ref_serialized(origin):
             return False
+        if origin in self.exact:
+            return True
         scheme, host, port = split_origin(origin)
         for glob_scheme, suffix, glob_port in self.globs:
             if (
@@ -185,7 +196,7 @@ class Scenario:
     def expected_acao(self, origin: str | None) -> str | None:
         """The ``Access-Control-Allow-Origin`` of an ordinary response (F13, F33)."""
         if self.any_origin:
-            if origin is None or self.wildcard or not ref_serialized(origin):
+            if origin is None or self.wildcard or not ref_serialized(origin.lower()):
                 return "*"
             return origin
         if origin is not None and self.allows_origin(origin):
@@ -223,7 +234,8 @@ class Scenario:
         if self.methods is None:
             if not ref_token(method):
                 return False
-        elif method not in self.methods:  # F7/F15: byte-exact
+        elif method not in self.methods and method not in SAFELISTED:
+            # F7/F15: byte-exact; a safelisted method passes whatever ACAM says (drop-in issue).
             return False
         return self.requested_names(facts.request_headers) is not None
 
@@ -267,10 +279,10 @@ SCENARIOS = [
             "https://example.org",
             "https://[::1]:8443",
             "https://xn--bcher-kva.example",
+            "https://APP.example.com",  # drop-in issue: ignoring case, echoed as sent
         ],
         refused=[
             "https://app.example.com.evil.test",
-            "https://APP.example.com",
             "https://app.example.com:443",
             "http://app.example.com",
             "https://app.example.co",
@@ -367,12 +379,11 @@ SCENARIOS = [
         {"max_age": 7200, "expose_headers": ["X-Total"], "allow_private_network": True},
         any_origin=True,
         expose="X-Total",
-        samples=["https://anything.test", "http://localhost:1", "https://[::1]"],
+        samples=["https://anything.test", "http://localhost:1", "https://[::1]", "HTTPS://A.TEST"],
         refused=[
             "null",
             "https://" + "a" * 64 + ".test",
             "https://" + "a." * 127 + "test",
-            "HTTPS://A.TEST",
             "https://a.test/",
             "https://user@a.test",
         ],
@@ -681,7 +692,8 @@ segments = st.one_of(
         [
             *["api", "API", "Api", "admin", "items", "dir", "1", "x", "..", ".", "%2e", "%2E"],
             *["%2e%2e", ".%2e", "%2e.", "...", "..;", ";", "+", "a+b", "%2f", "api%2fadmin"],
-            *["Case", "case", "CI", "ci", "pub", "public", "", "\xe4", "\xc3\xa4", "\x00", " "],
+            *["Case", "case", "CI", "ci", "pub", "public", "pre", "prefix", "", "\xe4", "\xc3\xa4"],
+            *["\x00", " "],
         ]
     ),
     st.text(HOSTILE_CHAR, max_size=6),
@@ -778,8 +790,13 @@ def check_cors_headers(
     elif preflight:
         assert facts.request_method is not None
         acam = got.pop("access-control-allow-methods")
-        # F15, F38: the request method is listed byte for byte.
-        assert facts.request_method in [item.strip() for item in acam.split(",")], acam
+        if scenario.methods is not None and facts.request_method not in scenario.methods:
+            # F15: a safelisted method needs no ACAM entry; the configured list is sent as is.
+            assert facts.request_method in SAFELISTED
+            assert acam == (", ".join(scenario.methods) or facts.request_method), acam
+        else:
+            # F15, F38: the request method is listed byte for byte.
+            assert facts.request_method in [item.strip() for item in acam.split(",")], acam
         if scenario.methods is None:
             assert acam == facts.request_method
         requested = scenario.requested_names(facts.request_headers)
@@ -870,13 +887,16 @@ def test_core_decisions_on_hostile_facts(scenario: Scenario, data: st.DataObject
 
 # --- resource matching --------------------------------------------------------------------------
 
-#: (value, literal prefix, subtree?, case-insensitive?) as docs/options.md describes the patterns.
+#: (value, literal prefix, kind, case-insensitive?) as docs/options.md describes the patterns;
+#: kind is "subtree" (``/x/*``), "exact" (a literal string, drop-in issue: exactly that path) or
+#: "prefix" (a pattern matched from the start of the path).
 REF_ROWS = [
-    ("api", "/api", True, False),
-    ("admin", "/api/admin", True, False),
-    ("case", "/Case", True, False),
-    ("ci", "/CI", True, True),
-    ("pub", "/pub", False, False),
+    ("api", "/api", "subtree", False),
+    ("admin", "/api/admin", "subtree", False),
+    ("case", "/Case", "subtree", False),
+    ("ci", "/CI", "subtree", True),
+    ("pub", "/pub", "exact", False),
+    ("pre", "/pre", "prefix", False),
 ]
 TABLE_ROWS: list[tuple[Any, str, str]] = [
     ("/api/*", "api", "api"),
@@ -884,11 +904,15 @@ TABLE_ROWS: list[tuple[Any, str, str]] = [
     ("/Case/*", "case", "case"),
     (re.compile(r"/CI/*", re.IGNORECASE), "ci", "ci"),
     ("/pub", "pub", "pub"),
+    (re.compile(r"/pre"), "pre", "pre"),
 ]
 TABLES = {
     "specific": (TABLE_ROWS, REF_ROWS),
     # A catch-all declared first never shadows a specific rule.
-    "catch-all": ([("/*", "root", "root"), *TABLE_ROWS], [("root", "", True, False), *REF_ROWS]),
+    "catch-all": (
+        [("/*", "root", "root"), *TABLE_ROWS],
+        [("root", "", "subtree", False), *REF_ROWS],
+    ),
 }
 
 
@@ -918,13 +942,15 @@ def ref_remove_dot_segments(path: str) -> str:
     return "".join(output)
 
 
-def ref_resource(rows: list[tuple[str, str, bool, bool]], path: str) -> str | None:
+def ref_resource(rows: list[tuple[str, str, str, bool]], path: str) -> str | None:
     normalised = ref_remove_dot_segments(path)
     best: tuple[str, str] | None = None
-    for value, prefix, subtree, fold in rows:
+    for value, prefix, kind, fold in rows:
         subject, start = (normalised.lower(), prefix.lower()) if fold else (normalised, prefix)
-        if subtree:
+        if kind == "subtree":
             covered = start == "" or subject == start or subject.startswith(start + "/")
+        elif kind == "exact":
+            covered = subject == start
         else:
             covered = subject.startswith(start)
         if covered and (best is None or len(prefix) > len(best[1])):
@@ -1075,7 +1101,7 @@ def check_adapter(scenario: Scenario, facts: RequestFacts) -> None:
     assert status < 500
 
     path = wsgi_path(facts.path)
-    covered = ref_resource([("api", "/api", True, False)], path) is not None
+    covered = ref_resource([("api", "/api", "subtree", False)], path) is not None
     if covered:
         check_cors_headers(scenario, facts, headers, vary_members(headers))
         # The adapter adds exactly what the core decides for these facts.

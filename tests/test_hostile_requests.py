@@ -44,8 +44,6 @@ HOSTILE_ORIGINS = [
     "https://a.test, https://a.test",  # duplicate Origin headers joined by a server (F5)
     "https://a.test,https://evil.test",
     "https://a.test https://evil.test",
-    "https://A.TEST",
-    "HTTPS://a.test",
     "https://a.test:443",
     "https://a.test/",
     "https://a.test/path",
@@ -59,6 +57,10 @@ HOSTILE_ORIGINS = [
     "https://a.test" + "\x00" * KIB8,
     "https://a.test\r\n" * 500,
 ]
+
+#: A listed origin in other case: no browser sends it, but flask-cors matches origins ignoring case,
+#: and the drop-in issue keeps that (echoed as sent: only the case differs, nothing is injected).
+CASE_VARIANTS = ["https://A.TEST", "HTTPS://a.test", "Https://A.Test"]
 
 #: Well-formed but longer than any DNS name (253 characters, labels of 63 at most): no page can
 #: live on such an origin, so it is as hostile as the list above.
@@ -203,6 +205,20 @@ def test_hostile_origin_on_actual_requests(hostile_app, debug_log, path):
         assert not header(headers, ACAC) or acao == []
     assert_clean_logs(debug_log, *HOSTILE_ORIGINS)
     assert recorded == []  # the callable only ever sees browser-serialized origins
+
+
+@pytest.mark.parametrize("path", ["/api/item", "/api/dec"])
+def test_listed_origin_in_other_case_is_granted_and_echoed_as_sent(request, hostile_app, path):
+    # Drop-in issue, "literal origins match scheme and host case-insensitively and the
+    # request's Origin is echoed as sent"; an any-origin policy sending '*' still sends '*'.
+    setup = request.node.callspec.params["hostile_app"]
+    expected_by_setup = {"wildcard-methods": "*", "decorator-only": None}
+    for origin in CASE_VARIANTS:
+        status, headers, _ = call(hostile_app, make_environ("GET", path, HTTP_ORIGIN=origin))
+        assert_clean(status, headers, origin)
+        expected = origin if path == "/api/dec" else expected_by_setup.get(setup, origin)
+        assert header(headers, ACAO) == ([] if expected is None else [expected]), origin
+    assert recorded == []  # A is listed: the callable is not asked
 
 
 @pytest.mark.parametrize("path", ["/api/item", "/api/dec", "/api/no-route"])

@@ -31,10 +31,20 @@ _MAX_LABEL = 63
 #: Escaped request values are cut to this many characters in log lines and debug headers.
 _LOG_LIMIT = 200
 
+#: The characters that make flask-cors 6 read a configured string (an origin, a header name, a
+#: resource path) as a regular expression. Others (``.``, ``+``, ``{``, ``}``, ``|``) do not:
+#: ``r".+"`` is a literal there, and must stay one here, or the same config would mean more.
+REGEX_HINTS = frozenset("*\\]?$^[()")
+
 
 def is_token(value: str) -> bool:
     """Whether *value* is an RFC 9110 token (a valid method or header name)."""
     return _TOKEN.fullmatch(value) is not None
+
+
+def looks_like_regex(value: str) -> bool:
+    """Whether flask-cors 6 reads the configured string *value* as a regular expression."""
+    return not REGEX_HINTS.isdisjoint(value)
 
 
 def parse_serialized_origin(value: str) -> tuple[str, str, str | None] | None:
@@ -56,6 +66,18 @@ def parse_serialized_origin(value: str) -> tuple[str, str, str | None] | None:
     ):
         return None  # longer than DNS allows: no browser sends it
     return scheme, host, port
+
+
+def parse_origin_ignoring_case(value: str) -> tuple[str, str, str | None] | None:
+    """Like :func:`parse_serialized_origin`, but also for an origin in upper or mixed case.
+
+    Browsers send lower case; other clients may not, and flask-cors compares origins ignoring
+    case. Only the case differs from what a browser sends, so the value is as safe to echo.
+    """
+    parsed = parse_serialized_origin(value)
+    if parsed is None and not value.islower():
+        parsed = parse_serialized_origin(value.lower())
+    return parsed
 
 
 def escape_for_log(value: str | None) -> str:

@@ -14,13 +14,15 @@ import datetime
 import difflib
 import logging
 import re
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ._http import is_token
+from ._http import is_token, looks_like_regex
 from .errors import ConfigError, warn_deprecated
-from .origins import compile_origins
+from .origins import OriginMatcher, compile_origins
 from .policy import DEBUG_HEADER, DEFAULT_METHODS, HeaderRule, Policy
+from .resources import check_pattern
 
 logger = logging.getLogger("flask_crossorigin")
 
@@ -45,10 +47,21 @@ DEFAULT_RESOURCES = r"/*"
 EXTENSION_OPTIONS = frozenset({*POLICY_DEFAULTS, "resources"})
 DECORATOR_OPTIONS = frozenset(POLICY_DEFAULTS)
 
-#: Spellings from flask-cors's old documentation, accepted with a DeprecationWarning.
+#: The options whose value is True or False; ``None`` for one of them means "not set".
+BOOLEAN_OPTIONS = frozenset(
+    name for name, default in POLICY_DEFAULTS.items() if isinstance(default, bool)
+)
+
+#: Spellings from flask-cors's old documentation. flask-cors 6 ignores them; we honour them, with
+#: a DeprecationWarning and a WARNING at set-up saying how that differs from flask-cors 6.
 LEGACY_OPTIONS: Mapping[str, str] = {"headers": "allow_headers", "origin": "origins"}
 LEGACY_CONFIG_KEYS: Mapping[str, str] = {"CORS_HEADERS": "allow_headers"}
 CONFIG_KEYS: Mapping[str, str] = {f"CORS_{name.upper()}": name for name in EXTENSION_OPTIONS}
+#: What flask-cors 6 does instead when it ignores a legacy spelling of this option.
+_FLASK_CORS_6_INSTEAD: Mapping[str, tuple[str, str]] = {
+    "allow_headers": ("allowed every request header", "'*'"),
+    "origins": ("allowed every origin", "'*'"),
+}
 
 #: The methods browsers upper-case before sending (F7); any other is sent exactly as written.
 _NORMALISED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
@@ -75,19 +88,74 @@ def check_names(options: Mapping[str, Any], *, allowed: frozenset[str], where: s
             )
             if modern in options:
                 raise TypeError(f"{where} got both {name!r} and {modern!r}; keep only {modern!r}.")
-            layer[modern] = (value, f"{where}({name}=...)")
+            label = f"{where}({name}=...)"
+            _warn_legacy(label, f"{name}=...", modern, f"{modern}={value!r}", value)
+            layer[modern] = (value, label)
             continue
         if name not in allowed:
             raise TypeError(f"{where} got an unknown option {name!r}.{_suggest(name, allowed)}")
+        if value is None and name in BOOLEAN_OPTIONS:
+            # app.config.get("CORS_SUPPORTS_CREDENTIALS") passed along: not set, as in flask-cors.
+            continue
         layer[name] = (value, f"{where}({name}=...)")
     return layer
 
 
+def _warn_legacy(label: str, written: str, modern: str, keep: str, value: Any) -> None:
+    """Log, at set-up, how honouring a legacy spelling differs from flask-cors 6.
+
+    A DeprecationWarning alone is hidden by default, and the difference is one users feel: a
+    narrower policy than the one flask-cors 6 runs for them today.
+    """
+    did, wide = _FLASK_CORS_6_INSTEAD[modern]
+    logger.warning(
+        "%s is a legacy flask-cors spelling that flask-cors 6 ignores (it %s). flask-crossorigin "
+        "honours it as %s=%r, so anything else is refused. To keep this policy, write %s; to "
+        "keep flask-cors 6's behaviour, remove %s (or set %s=%s).",
+        label,
+        did,
+        modern,
+        value,
+        keep,
+        written,
+        modern,
+        wide,
+    )
+
+
+#: Per config object (weakly held), the keys already warned about, so each warns once per app
+#: although the config is read for every table and every decorated view.
+_warned: dict[int, tuple[weakref.ref[Any], set[str]]] = {}
+
+
+def _warn_once(config: Mapping[str, Any], key: str) -> bool:
+    """Whether a set-up WARNING about *key* of *config* is still to be logged."""
+    ident = id(config)
+    entry = _warned.get(ident)
+    if entry is None or entry[0]() is not config:
+        try:
+            ref = weakref.ref(config, lambda _, ident=ident: _warned.pop(ident, None))  # type: ignore[misc]
+        except TypeError:  # a plain dict cannot be weakly referenced: warn every time
+            return True
+        entry = (ref, set())
+        _warned[ident] = entry
+    if key in entry[1]:
+        return False
+    entry[1].add(key)
+    return True
+
+
 def config_layer(config: Mapping[str, Any]) -> Layer:
-    """Read every ``CORS_*`` key of an app config, refusing keys that mean nothing."""
+    """Read every ``CORS_*`` key of an app config.
+
+    A key set to ``None`` is not set (flask-cors 6 reads config the same way). A ``CORS_*`` key
+    we do not know is the app's own business (``CORS_ENABLED``, ``CORS_ALLOWED_ORIGINS`` read by
+    the app and passed explicitly), so it gets one WARNING naming the closest real key, never a
+    refusal to start.
+    """
     layer: Layer = {}
     for key, value in config.items():
-        if not isinstance(key, str) or not key.startswith("CORS_"):
+        if not isinstance(key, str) or not key.startswith("CORS_") or value is None:
             continue
         label = f"app.config[{key!r}]"
         name = CONFIG_KEYS.get(key)
@@ -95,14 +163,21 @@ def config_layer(config: Mapping[str, Any]) -> Layer:
             name = LEGACY_CONFIG_KEYS[key]
             modern_key = f"CORS_{name.upper()}"
             warn_deprecated(f"The config key {key!r} is a legacy spelling; use {modern_key!r}.")
-            if modern_key in config:
+            if config.get(modern_key) is not None:
                 continue  # the modern key wins; it is read on its own turn
+            if _warn_once(config, key):
+                _warn_legacy(label, key, name, f"{modern_key} = {value!r}", value)
         if name is None:
-            known = frozenset(CONFIG_KEYS) | frozenset(LEGACY_CONFIG_KEYS)
-            raise ConfigError(
-                f"{label} is not a flask-crossorigin setting, so it would be silently ignored."
-                f"{_suggest(key, known)}"
-            )
+            if _warn_once(config, key):
+                # Only modern keys are suggested: a legacy one would be a second thing to fix.
+                known = frozenset(CONFIG_KEYS)
+                logger.warning(
+                    "%s is not a flask-crossorigin (or flask-cors) setting, so it is not read."
+                    "%s If your app reads it itself, ignore this.",
+                    label,
+                    _suggest(key, known),
+                )
+            continue
         layer[name] = (value, label)
     return layer
 
@@ -150,7 +225,7 @@ def build_policy(options: Mapping[str, tuple[Any, str]]) -> Policy:
     }
     origins = compile_origins(value("origins"), label("origins"))
     expose = _expose_headers(value("expose_headers"), label("expose_headers"))
-    _check_credentials(full, flags["supports_credentials"], origins.any, "*" in expose)
+    _check_credentials(full, flags["supports_credentials"], origins, "*" in expose)
     if flags["debug"]:
         logger.warning(
             "CORS debug mode is on (%s): refused requests get an %s header naming the reason. "
@@ -172,19 +247,32 @@ def build_policy(options: Mapping[str, tuple[Any, str]]) -> Policy:
 def _check_credentials(
     options: Mapping[str, tuple[Any, str]],
     credentials: bool,
-    any_origin: bool,
+    origins: OriginMatcher | None,
     expose_all: bool,
 ) -> None:
-    """Refuse what credentials make impossible; *options* labels say where values came from."""
+    """Refuse what credentials make impossible; *options* labels say where values came from.
+
+    Any origin with credentials is refused however it is spelt: ``'*'``, a regex that matches a
+    random origin, or a subdomain glob over a public suffix, where anyone can put up a site.
+    """
     if not credentials:
         return
-    if any_origin:
+    entry = origins.open_entry() if origins is not None else None
+    if entry is not None:
+        value, source = options.get("origins", ("*", "default"))
+        if origins is not None and origins.any:
+            what = f"any origin (origins={value!r} from {source})"
+        else:
+            what = f"the origin {entry.shown} (from {source})"
+        wildcard = options.get("send_wildcard", (False, ""))
+        if wildcard[0] is True:
+            what += f", and send_wildcard=True (from {wildcard[1]}) asks for '*',"
         raise ConfigError(
-            f"supports_credentials=True (from {options['supports_credentials'][1]}) with any "
-            f"origin (origins={options['origins'][0]!r} from {options['origins'][1]}) would let "
-            "every website read responses made with your users' cookies. List the sites you "
-            "trust, e.g. origins=['https://app.example.com', 'https://*.example.com'], or, if you "
-            "really decide per request, pass a callable: origins=lambda origin: is_trusted(origin)."
+            f"supports_credentials=True (from {options['supports_credentials'][1]}) with "
+            f"{what} would let {entry.who} read responses made with your users' cookies. List "
+            "the sites you trust, e.g. origins=['https://app.example.com', "
+            "'https://*.example.com'], or, if you really decide per request, pass a callable: "
+            "origins=lambda origin: is_trusted(origin)."
         )
     if expose_all:
         raise ConfigError(
@@ -215,9 +303,9 @@ def validate_values(layer: Mapping[str, tuple[Any, str]]) -> None:
             _boolean(name, value, label)
     # Combinations can be judged now only where the layer itself sets both sides.
     if layer.get("supports_credentials", (False, ""))[0] is True:
-        any_origin = "origins" in layer and compile_origins(*layer["origins"]).any
+        origins = compile_origins(*layer["origins"]) if "origins" in layer else None
         expose_all = "expose_headers" in layer and "*" in _expose_headers(*layer["expose_headers"])
-        _check_credentials(layer, True, any_origin, expose_all)
+        _check_credentials(layer, True, origins, expose_all)
 
 
 def _boolean(name: str, value: Any, label: str) -> bool:
@@ -240,6 +328,11 @@ def _string_list(value: Any, label: str, what: str) -> list[Any]:
 
 
 def _token(item: Any, label: str, what: str) -> str:
+    if isinstance(item, str) and what == "header name" and item.count("/") == 1:
+        raise ConfigError(
+            f"{label}: {item!r} is a media type, not a header name; the request header that "
+            "carries it is 'Content-Type', so write 'Content-Type'."
+        )
     if not isinstance(item, str) or not is_token(item.strip()):
         raise ConfigError(
             f"{label}: {item!r} is not a valid {what}: it must be an HTTP token (letters, digits "
@@ -264,7 +357,9 @@ def _methods(value: Any, label: str) -> tuple[str, ...] | None:
 
 
 def _allow_headers(value: Any, label: str) -> HeaderRule:
-    items = _string_list(value, label, "list of header names")
+    # A regex string is one pattern, as flask-cors reads it; its commas are not separators.
+    is_regex = isinstance(value, str) and looks_like_regex(value) and value.strip() != "*"
+    items = [value.strip()] if is_regex else _string_list(value, label, "list of header names")
     if "*" in items:
         return HeaderRule(any_header=True, display=("*",))
     names: list[str] = []
@@ -277,16 +372,50 @@ def _allow_headers(value: Any, label: str) -> HeaderRule:
             patterns.append(re.compile(item.pattern, item.flags | re.IGNORECASE))
             display.append(f"re.compile({item.pattern!r})")
             continue
-        if isinstance(item, str) and "*" in item:
-            regex = item.replace("*", ".*")
-            raise ConfigError(
-                f"{label}: {item!r} is not a header name. '*' means every header only on its own; "
-                f"for a family of headers pass a regex, e.g. re.compile(r'{regex}')."
-            )
+        if isinstance(item, str) and looks_like_regex(item):
+            patterns.append(_header_regex(item, label))
+            display.append(f"re.compile({item!r})")
+            continue
         name = _token(item, label, "header name")
         names.append(name.lower())
         display.append(name)
     return HeaderRule(names=names, patterns=patterns, display=tuple(display))
+
+
+def _header_regex(item: str, label: str) -> re.Pattern[str]:
+    """Compile a header-name string flask-cors 6 reads as a regex (full match, ignoring case).
+
+    ``'X-Custom-*'`` is a glob gone wrong: flask-cors matched it as a prefix, so it covered
+    ``X-Custom-Id``; matched whole, it would cover only ``X-Custom`` and ``X-Custom-``. It is
+    refused with the regex that works, rather than silently refusing preflights in browsers.
+    """
+    if item.endswith("*") and not item.endswith((".*", ")*", "]*", "\\*")):
+        fix = item[:-1] + ".*"
+        try:
+            re.compile(fix)
+            hint = f" For every header starting with {item[:-1]!r} write {fix!r};"
+        except re.error:
+            hint = " Write the regex you mean;"
+        raise ConfigError(
+            f"{label}: {item!r} is read as a regular expression (as in flask-cors), and matched "
+            f"against the whole header name it would not cover {item[:-1] + 'Id'!r}, as the '*' "
+            f"suggests.{hint} '*' on its own means every header."
+        )
+    try:
+        pattern = re.compile(item, re.IGNORECASE)
+    except re.error as exc:
+        raise ConfigError(
+            f"{label}: {item!r} is read as a regular expression (it contains one of "
+            f"* \\ ] ? $ ^ [ ( )) but does not compile ({exc}). Fix the pattern, or list header "
+            "names such as 'Content-Type'."
+        ) from exc
+    warn_deprecated(
+        f"The header name {item!r} is treated as a regular expression because it contains one "
+        "of * \\ ] ? $ ^ [ ( ), as in flask-cors. flask-crossorigin matches it against the "
+        "whole requested header name, ignoring case (flask-cors matched a prefix). Pass "
+        "re.compile(...) to say so explicitly."
+    )
+    return pattern
 
 
 def _expose_headers(value: Any, label: str) -> tuple[str, ...]:
@@ -379,10 +508,12 @@ def resource_entries(
 
 
 def _check_pattern_type(pattern: Any, label: str) -> None:
-    if isinstance(pattern, re.Pattern) and isinstance(pattern.pattern, str):
-        return
-    if not isinstance(pattern, str):
+    if not (
+        isinstance(pattern, str)
+        or (isinstance(pattern, re.Pattern) and isinstance(pattern.pattern, str))
+    ):
         raise ConfigError(
             f"{label}: the resource pattern {pattern!r} must be a string such as r'/api/*' or a "
             "compiled regex."
         )
+    check_pattern(pattern, label)

@@ -2,28 +2,42 @@
 
 Kinds of entries, cheapest first:
 
-* exact serialized origins (``https://app.example.com``): a set lookup;
+* exact serialized origins (``https://app.example.com``): a set lookup; a request ``Origin`` in
+  upper or mixed case matches too (flask-cors compares ignoring case) and is echoed as sent;
+  globs, regexes and callables then see it in lower case, as a browser would have sent it;
 * ``"*"``: any origin;
 * ``"null"``: the opaque origin of sandboxed frames and ``file:`` pages, only when listed (F35);
-* subdomain globs (``https://*.example.com``): one or more labels on label boundaries, found by
-  looking up each parent domain of the request host in a set, so the cost does not grow with the
-  number of globs;
-* compiled regular expressions, matched with ``fullmatch`` (never as a prefix);
+* any-port globs (``http://localhost:*``): that scheme and host on any port, a set lookup;
+* subdomain globs (``https://*.example.com``, optionally ``:*`` for any port): one or more labels
+  on label boundaries, found by looking up each parent domain of the request host in a set, so
+  the cost does not grow with the number of globs;
+* regular expressions, compiled or strings that flask-cors 6 reads as one (they contain one of
+  ``* \\ ] ? $ ^ [ ( )``), matched with ``fullmatch`` (never as a prefix), strings ignoring case;
 * callables ``(origin) -> bool`` for allow-lists that live elsewhere.
 
-A request ``Origin`` that is not a browser-serialized origin never reaches the globs, regexes or
-callables, and is never echoed.
+A request ``Origin`` that is not a serialized origin (case aside) never reaches the globs, regexes
+or callables, and is never echoed.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import secrets
 from collections.abc import Iterable
-from typing import Any, Callable, Union
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union
 
-from ._http import DEFAULT_PORTS, escape_for_log, parse_serialized_origin
+from ._http import (
+    DEFAULT_PORTS,
+    escape_for_log,
+    looks_like_regex,
+    parse_origin_ignoring_case,
+    parse_serialized_origin,
+)
 from .errors import ConfigError, warn_deprecated
+
+if TYPE_CHECKING:
+    from publicsuffixlist import PublicSuffixList
 
 logger = logging.getLogger("flask_crossorigin")
 
@@ -33,12 +47,37 @@ OriginSpec = Union[str, "re.Pattern[str]", Callable[[str], Any]]
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
 _HOST = re.compile(r"[a-z0-9_](?:[a-z0-9_\-.]*[a-z0-9_])?")
 _IPV6 = re.compile(r"\[[0-9a-fA-F:.]+\]")
-#: Characters that made flask-cors treat an origin string as a regular expression.
-_REGEX_HINTS = frozenset("\\^$?+[](){}|*")
 #: An IPv6 origin's brackets are not a regex character class.
 _IPV6_ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://\[[0-9A-Fa-f:.]+\](?::[0-9]+)?")
 _PLACEHOLDER = "wildcard-label."
+#: ``scheme://*.domain[:port]``: the subdomain glob (its port, if any, checked by normalising).
 _GLOB = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*)://\*\.(?P<rest>[^*]+)")
+#: ``scheme://host:*`` (and ``scheme://*.domain:*``): any port.
+_ANY_PORT = re.compile(r"(?P<base>[A-Za-z][A-Za-z0-9+.\-]*://(?:\*\.)?[^*:/?#@\[\]]+):\*")
+#: ``scheme://host*``: a prefix regex in flask-cors, where it meant "this host on any port".
+_HOST_STAR = re.compile(
+    r"(?P<base>[A-Za-z][A-Za-z0-9+.\-]*://[A-Za-z0-9](?:[A-Za-z0-9\-._]*[A-Za-z0-9])?)\*"
+)
+#: Probes for "does this regex let anyone in": a random host under the reserved ``.invalid`` TLD
+#: (no trusted site has one), then under public suffixes where anyone can register or deploy.
+_PROBE_SCHEMES = ("https", "http")
+_PROBE_SUFFIXES = (
+    "invalid",
+    "com",
+    "vercel.app",
+    "github.io",
+    "netlify.app",
+    "pages.dev",
+    "herokuapp.com",
+    "onrender.com",
+)
+
+
+class OpenEntry(NamedTuple):
+    """An allow-list entry that lets strangers in, and who: for refusing it with credentials."""
+
+    shown: str
+    who: str
 
 
 class OriginMatcher:
@@ -47,7 +86,19 @@ class OriginMatcher:
     Built by :func:`compile_origins`; the request path only calls :meth:`refusal`.
     """
 
-    __slots__ = ("_callables", "_globs", "_patterns", "allow_null", "any", "display", "exact")
+    __slots__ = (
+        "_any_port",
+        "_callables",
+        "_glob_list",
+        "_globs",
+        "_patterns",
+        "_shown_globs",
+        "_shown_patterns",
+        "allow_null",
+        "any",
+        "display",
+        "exact",
+    )
 
     def __init__(
         self,
@@ -56,17 +107,25 @@ class OriginMatcher:
         exact: Iterable[str] = (),
         allow_null: bool = False,
         globs: Iterable[tuple[str, str | None, str]] = (),
+        any_port: Iterable[tuple[str, str]] = (),
         patterns: Iterable[re.Pattern[str]] = (),
         callables: Iterable[Callable[[str], Any]] = (),
         display: tuple[str, ...] = (),
+        shown_patterns: Iterable[str] = (),
+        shown_globs: Iterable[str] = (),
     ) -> None:
         self.any = any_origin
         self.exact = frozenset(exact)
         self.allow_null = allow_null
-        self._globs = frozenset(globs)
+        self._glob_list = tuple(globs)
+        self._globs = frozenset(self._glob_list)
+        self._any_port = frozenset(any_port)
         self._patterns = tuple(patterns)
         self._callables = tuple(callables)
         self.display = display
+        #: How each pattern and glob was written, in order, for set-up messages only.
+        self._shown_patterns = tuple(shown_patterns)
+        self._shown_globs = tuple(shown_globs)
 
     @property
     def is_static(self) -> bool:
@@ -84,7 +143,17 @@ class OriginMatcher:
             return None if self.allow_null else "origin_null_not_allowed"
         parsed = parse_serialized_origin(origin)
         if parsed is None:
-            return "origin_malformed"
+            # flask-cors compares origins ignoring case; what follows sees the serialized
+            # (lower-case) form, and the policy echoes the origin as sent.
+            parsed = parse_origin_ignoring_case(origin)
+            if parsed is None:
+                return "origin_malformed"
+            origin = origin.lower()
+            if origin in self.exact:
+                return None
+        scheme, host, _ = parsed
+        if self._any_port and (scheme, host) in self._any_port:
+            return None
         if self._globs and self._match_glob(*parsed):
             return None
         for pattern in self._patterns:
@@ -107,19 +176,76 @@ class OriginMatcher:
     def _match_glob(self, scheme: str, host: str, port: str | None) -> bool:
         if host.startswith("["):
             return False
+        globs = self._globs
         dot = host.find(".")
         while dot > 0:
-            if (scheme, port, host[dot:]) in self._globs:
+            suffix = host[dot:]
+            if (scheme, port, suffix) in globs or (scheme, "*", suffix) in globs:
                 return True
             dot = host.find(".", dot + 1)
         return False
+
+    def open_entry(self) -> OpenEntry | None:
+        """The first entry that lets anyone in, and who; ``None`` if every entry names sites.
+
+        Set-up only (credentials make such an entry a hole): a regex is tried on random origins
+        under the reserved ``.invalid`` domain, which no trusted site can have, and under a few
+        public suffixes (``com``, ``vercel.app``, ...); a subdomain glob is checked against the
+        Public Suffix List, loaded only now.
+        """
+        if self.any:
+            return OpenEntry("'*'", "every website")
+        token = secrets.token_hex(6)
+        for pattern, shown in zip(self._patterns, self._shown_patterns):
+            for suffix in _PROBE_SUFFIXES:
+                for scheme in _PROBE_SCHEMES:
+                    probe = f"{scheme}://{token}.{suffix}"
+                    if not pattern.fullmatch(probe):
+                        continue
+                    if suffix == "invalid":
+                        who = f"every website (it matches any origin, e.g. {probe!r})"
+                    else:
+                        who = (
+                            f"anyone: it matches any site under the public suffix {suffix!r} "
+                            f"(e.g. {probe!r}), where anyone can register or deploy a site"
+                        )
+                    return OpenEntry(shown, who)
+        for (_, _, suffix), shown in zip(self._glob_list, self._shown_globs):
+            base = suffix[1:]
+            if _is_public_suffix(base):
+                return OpenEntry(
+                    shown,
+                    f"anyone: {base!r} is a public suffix (Public Suffix List), where anyone "
+                    "can register or deploy a site",
+                )
+        return None
+
+
+_public_suffixes: PublicSuffixList | None = None
+
+
+def _is_public_suffix(domain: str) -> bool:
+    """Whether *domain* is on the Public Suffix List, ICANN or private section (``vercel.app``).
+
+    The list takes tens of milliseconds to load, so it is loaded on first use, which only a
+    credentialed subdomain glob reaches, at set-up. Names the list does not know (``localhost``,
+    ``internal``) are not public: they are how local set-ups are named.
+    """
+    global _public_suffixes
+    if _public_suffixes is None:
+        from publicsuffixlist import PublicSuffixList
+
+        _public_suffixes = PublicSuffixList()
+    return _public_suffixes.is_public(domain, accept_unknown=False)
 
 
 def compile_origins(value: Any, label: str) -> OriginMatcher:
     """Validate and normalise the ``origins`` option into an :class:`OriginMatcher`.
 
     *label* says where the value came from (``CORS(origins=...)``, ``app.config['CORS_ORIGINS']``)
-    so that every :class:`ConfigError` points at the line to change.
+    so that every :class:`ConfigError` points at the line to change. Strings are read as
+    flask-cors 6 reads them (see the module docstring), except the two glob forms, which say
+    what people mean by them.
     """
     items: list[Any]
     if isinstance(value, (str, re.Pattern)) or callable(value):
@@ -136,7 +262,10 @@ def compile_origins(value: Any, label: str) -> OriginMatcher:
     allow_null = False
     exact: list[str] = []
     globs: list[tuple[str, str | None, str]] = []
+    shown_globs: list[str] = []
+    any_port: list[tuple[str, str]] = []
     patterns: list[re.Pattern[str]] = []
+    shown_patterns: list[str] = []
     callables: list[Callable[[str], Any]] = []
     display: list[str] = []
     for item in items:
@@ -144,9 +273,10 @@ def compile_origins(value: Any, label: str) -> OriginMatcher:
             if not isinstance(item.pattern, str):
                 raise ConfigError(f"{label}: {item!r} is a bytes pattern; compile a str pattern.")
             patterns.append(item)
+            shown_patterns.append(f"re.compile({item.pattern!r})")
             display.append(f"re.compile({item.pattern!r})")
         elif isinstance(item, str):
-            if item != item.strip() or any(ch.isspace() for ch in item):
+            if item != item.strip() or any(ch.isspace() for ch in item) or not item:
                 normalise_origin(item, label)  # raises, with the spelling that works
             if item == "*":
                 any_origin = True
@@ -154,15 +284,26 @@ def compile_origins(value: Any, label: str) -> OriginMatcher:
             elif item == "null":
                 allow_null = True
                 display.append("null")
-            elif _GLOB.fullmatch(item.strip()) and item == item.strip():
+            elif _ANY_PORT.fullmatch(item):
+                base = item[:-2]
+                if "://*." in base:
+                    scheme, _, suffix = _parse_glob(base, label, shown=item)
+                    globs.append((scheme, "*", suffix))
+                    shown_globs.append(repr(item))
+                    display.append(f"{scheme}://*{suffix}:*")
+                else:
+                    scheme, host = _parse_any_port(base, item, label)
+                    any_port.append((scheme, host))
+                    display.append(f"{scheme}://{host}:*")
+            elif _GLOB.fullmatch(item):
                 glob = _parse_glob(item, label)
                 globs.append(glob)
+                shown_globs.append(repr(item))
                 scheme, port, suffix = glob
                 display.append(f"{scheme}://*{suffix}" + (f":{port}" if port else ""))
-            elif "*" in item and not _REGEX_HINTS.difference("*").intersection(item):
-                raise ConfigError(_misplaced_wildcard(item, label))
-            elif _REGEX_HINTS.intersection(item) and not _IPV6_ORIGIN.fullmatch(item):
+            elif looks_like_regex(item) and not _IPV6_ORIGIN.fullmatch(item):
                 patterns.append(_compile_legacy_regex(item, label))
+                shown_patterns.append(repr(item))
                 display.append(f"re.compile({item!r})")
             else:
                 normalised = normalise_origin(item, label)
@@ -181,47 +322,106 @@ def compile_origins(value: Any, label: str) -> OriginMatcher:
         exact=exact,
         allow_null=allow_null,
         globs=globs,
+        any_port=any_port,
         patterns=patterns,
         callables=callables,
         display=tuple(display),
+        shown_patterns=shown_patterns,
+        shown_globs=shown_globs,
     )
 
 
-def normalise_origin(value: str, label: str) -> str:
+def _accepted(candidate: str) -> bool:
+    """Whether *candidate*, a spelling a message is about to suggest, is itself accepted."""
+    try:
+        if _ANY_PORT.fullmatch(candidate) or _GLOB.fullmatch(candidate):
+            compile_origins([candidate], "")
+        else:
+            normalise_origin(candidate, "", suggest=False)
+    except ConfigError:
+        return False
+    return True
+
+
+def _quoted(*candidates: str) -> list[str]:
+    """The candidates that are accepted, quoted for a message."""
+    return [repr(candidate) for candidate in candidates if _accepted(candidate)]
+
+
+def normalise_origin(value: str, label: str, *, suggest: bool = True) -> str:
     """Return the serialized form of a configured origin, or raise :class:`ConfigError`.
 
     Browsers compare ``Access-Control-Allow-Origin`` byte for byte with the serialized origin
     (F13), so a configured ``https://Example.com:443/`` would never match anything: we either
-    normalise it (case, default port) or refuse it with the spelling that works.
+    normalise it (case, default port) or refuse it with a spelling that works. Every spelling a
+    message suggests is checked first (*suggest* is off for that check itself).
     """
+    if not value:
+        raise ConfigError(
+            f"{label}: an origin is empty (''). An unset environment variable gives this, e.g. "
+            "os.getenv('ALLOWED_ORIGINS', '').split(','). Set the variable, or list real "
+            "origins such as 'https://app.example.com'."
+        )
+    if "," in value:
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        hint = ""
+        if suggest and parts and all(_accepted(part) for part in parts):
+            hint = f" List them: origins={parts!r}."
+        raise ConfigError(
+            f"{label}: {value!r} contains a comma; a string is one origin (as in flask-cors), "
+            f"so it can never equal a browser's Origin.{hint}"
+        )
     if value != value.strip() or any(ch.isspace() for ch in value):
+        hint = ""
+        if suggest and _accepted("".join(value.split())):
+            hint = f" Write {''.join(value.split())!r}."
         raise ConfigError(
             f"{label}: {value!r} contains whitespace, so it can never equal a browser's Origin "
-            f"(scheme://host[:port]). Write {''.join(value.split())!r}."
+            f"(scheme://host[:port]).{hint}"
         )
     if "://" not in value:
+        hint = ""
+        if suggest:
+            shown = _quoted(f"https://{value}", f"http://{value}")
+            if len(shown) == 2:
+                hint = f" Write {shown[0]} (or {shown[1]} for plain HTTP)."
+            elif value.startswith("*."):
+                hint = " Write " + " or ".join(_quoted(f"https://{value}")) + "."
+            else:
+                hint = (
+                    " Write a real origin such as 'https://app.example.com', or '*' for every "
+                    "origin."
+                )
+                if not _REGEX_ISH.isdisjoint(value):
+                    hint += (
+                        " (A string is read as a regular expression only if it contains one of "
+                        "* \\ ] ? $ ^ [ ( ), as in flask-cors; for this regex pass "
+                        f"re.compile({value!r}).)"
+                    )
         raise ConfigError(
             f"{label}: {value!r} has no scheme, so it can never equal the Origin a browser sends "
-            f"(scheme://host[:port]). Write 'https://{value}' (or 'http://{value}' for plain "
-            "HTTP)."
+            f"(scheme://host[:port]).{hint}"
         )
     scheme, rest = value.split("://", 1)
     if not _SCHEME.fullmatch(scheme):
         raise ConfigError(f"{label}: {value!r} has an invalid scheme {scheme!r}.")
     scheme = scheme.lower()
     if "@" in rest:
+        candidate = scheme + "://" + rest.split("@", 1)[1].split("/", 1)[0]
+        hint = f" Write {candidate!r}." if suggest and _accepted(candidate) else ""
         raise ConfigError(
-            f"{label}: {value!r} contains userinfo ('user@'); browsers never send it in Origin. "
-            f"Write {scheme + '://' + rest.split('@', 1)[1].split('/', 1)[0]!r}."
+            f"{label}: {value!r} contains userinfo ('user@'); browsers never send it in "
+            f"Origin.{hint}"
         )
     for sep in "/?#":
         if sep in rest:
-            hostport = rest.split(sep, 1)[0]
+            candidate = f"{scheme}://{rest.split(sep, 1)[0]}"
+            hint = f" Write {candidate!r}." if suggest and _accepted(candidate) else ""
             raise ConfigError(
                 f"{label}: {value!r} has a path, query or trailing slash; an origin is only "
-                f"scheme://host[:port], so it would never match. Write '{scheme}://{hostport}'."
+                f"scheme://host[:port], so it would never match.{hint}"
             )
-    host, port = _split_port(rest, value, label)
+    host, port = _split_port(rest, value, label, scheme, suggest)
     host = host.lower() if _IPV6.fullmatch(host) else _ascii_host(host, value, label)
     if port is not None and DEFAULT_PORTS.get(scheme) == port:
         port = None
@@ -231,7 +431,14 @@ def normalise_origin(value: str, label: str) -> str:
     return result
 
 
-def _split_port(rest: str, value: str, label: str) -> tuple[str, str | None]:
+#: Characters that make a string look like a regex to a reader, though flask-cors 6 (and so
+#: flask-crossorigin) reads it as a literal; a message then says how to write the regex.
+_REGEX_ISH = frozenset(".+{}|")
+
+
+def _split_port(
+    rest: str, value: str, label: str, scheme: str, suggest: bool
+) -> tuple[str, str | None]:
     if rest.startswith("["):
         end = rest.find("]")
         host, tail = rest[: end + 1], rest[end + 1 :]
@@ -244,14 +451,25 @@ def _split_port(rest: str, value: str, label: str) -> tuple[str, str | None]:
         host, port = rest, None
     if port is not None:
         if not port.isdigit() or not port.isascii() or int(port) > 65535:
+            hint = ""
+            if suggest:
+                real = _quoted(f"{scheme}://{host}:3000")
+                anyport = _quoted(f"{scheme}://{host}:*")
+                if real:
+                    hint += f" Write the real port (e.g. {real[0]})"
+                if anyport:
+                    hint += f", or {anyport[0]} to allow any port" if real else ""
+                hint += "." if hint else ""
             raise ConfigError(
-                f"{label}: {value!r} has the port {port!r}, which is not a number from 0 to 65535. "
-                "Write the real port (e.g. 'http://localhost:3000'), or use "
-                r"re.compile(r'http://localhost(:\d+)?') to allow any port."
+                f"{label}: {value!r} has the port {port!r}, which is not a number from 0 to "
+                f"65535.{hint}"
             )
         port = str(int(port))
     if not host:
-        raise ConfigError(f"{label}: {value!r} has no host.")
+        raise ConfigError(
+            f"{label}: {value!r} has no host. Write the site's origin, e.g. "
+            f"'{scheme}://app.example.com'."
+        )
     return host, port
 
 
@@ -269,55 +487,82 @@ def _ascii_host(host: str, value: str, label: str) -> str:
     return host
 
 
-def _misplaced_wildcard(item: str, label: str) -> str:
-    """The message for a ``*`` that is neither ``'*'`` nor one leading subdomain label."""
-    if "://" not in item:
-        return (
-            f"{label}: {item!r} has no scheme, so it can never match a browser's Origin. "
-            f"Write 'https://{item}' (or 'http://{item}')."
-        )
-    if item.rstrip("/").endswith(":*"):
-        base = item.rstrip("/")[:-2]
-        return (
-            f"{label}: {item!r} uses '*' for the port, which origins do not support. List the "
-            rf"ports, or pass a regex: re.compile(r'{re.escape(base)}(:\d+)?')."
-        )
-    return (
-        f"{label}: {item!r} uses '*' where it is not supported. A wildcard may only be one "
-        "leading label, as in 'https://*.example.com' (any subdomain, one or more labels deep); "
-        "for anything else pass a compiled regex."
-    )
+def _parse_any_port(base: str, item: str, label: str) -> tuple[str, str]:
+    """Parse the ``scheme://host`` of an any-port glob ``scheme://host:*``."""
+    try:
+        normalised = normalise_origin(base, label)
+    except ConfigError as exc:
+        raise ConfigError(f"{exc} (in the any-port glob {item!r})") from None
+    scheme, host = normalised.split("://", 1)
+    return scheme, host
 
 
-def _parse_glob(item: str, label: str) -> tuple[str, str | None, str]:
-    """Parse ``scheme://*.example.com[:port]`` into ``(scheme, port, '.example.com')``."""
+def _parse_glob(item: str, label: str, *, shown: str = "") -> tuple[str, str | None, str]:
+    """Parse ``scheme://*.example.com[:port]`` into ``(scheme, port, '.example.com')``.
+
+    Any domain may follow ``*.``: without credentials a glob over a public suffix
+    (``https://*.github.io``) only lets every site there read what any site may read anyway;
+    with credentials it is refused (:meth:`OriginMatcher.open_entry`).
+    """
     try:
         normalised = normalise_origin(item.replace("*.", _PLACEHOLDER, 1), label)
     except ConfigError as exc:
-        raise ConfigError(str(exc).replace(_PLACEHOLDER, "*.")) from None
+        message = str(exc).replace(_PLACEHOLDER, "*.")
+        if shown:
+            message = message.replace(repr(item), repr(shown))
+        raise ConfigError(message) from None
     scheme, rest = normalised.split("://", 1)
     host, _, port = rest.partition(":")
     suffix = host[len(_PLACEHOLDER) - 1 :]
-    if "." not in suffix[1:] and suffix != ".localhost":
-        raise ConfigError(
-            f"{label}: {item!r} would allow every site under the top-level domain {suffix!r}. "
-            f"Name the registrable domain, e.g. '{scheme}://*.example{suffix}'."
-        )
     return scheme, port or None, suffix
 
 
 def _compile_legacy_regex(item: str, label: str) -> re.Pattern[str]:
-    try:
-        pattern = re.compile(item)
-    except re.error as exc:
+    """Compile a string flask-cors 6 reads as a regex: whole-origin match, ignoring case.
+
+    Strings that are almost surely a glob gone wrong are refused with the glob that works:
+    full matching (which prefix matching was not) would make them match nothing, or, for
+    ``scheme://*...``, match sites nobody meant.
+    """
+    host_star = _HOST_STAR.fullmatch(item)
+    if host_star:
+        fix = _quoted(host_star.group("base") + ":*")
         raise ConfigError(
-            f"{label}: {item!r} looks like a regular expression but does not compile ({exc}). "
-            "Fix the pattern, or list exact origins."
+            f"{label}: {item!r} is a regular expression (it contains '*'); flask-cors matched it "
+            "as a prefix, so it also let in look-alike hosts, and matched against the whole "
+            "origin it would not match any port."
+            + (f" For this host on any port write {fix[0]}." if fix else "")
+            + " For anything else pass re.compile(...)."
+        )
+    if "://*" in item:
+        scheme, _, rest = item.partition("://")
+        host = rest.lstrip("*.").split("/", 1)[0].rstrip("*")
+        fix = _quoted(f"{scheme}://*.{host}") if host else []
+        hint = f" For every subdomain write {fix[0]}." if fix else ""
+        bare = _quoted(f"{scheme}://{host}") if host else []
+        if fix and bare and not rest.startswith("*."):
+            # 'https://*example.com' most likely means the domain and its subdomains.
+            hint = f" For the domain and every subdomain write origins=[{bare[0]}, {fix[0]}]."
+        raise ConfigError(
+            f"{label}: {item!r} is not a subdomain glob (that is exactly "
+            "'scheme://*.domain[:port]', one or more labels, or 'scheme://host:*' for any "
+            f"port), and as a regular expression it would not mean what it looks like.{hint}"
+            " For anything else pass re.compile(...)."
+        )
+    try:
+        pattern = re.compile(item, re.IGNORECASE)
+    except re.error as exc:
+        fix = _quoted(f"https://{item}") if item.startswith("*.") else []
+        raise ConfigError(
+            f"{label}: {item!r} is read as a regular expression (it contains one of "
+            f"* \\ ] ? $ ^ [ ( )) but does not compile ({exc})."
+            + (f" For a subdomain glob write {fix[0]}." if fix else "")
+            + " Fix the pattern, or list exact origins."
         ) from exc
     warn_deprecated(
-        f"The origin {item!r} is treated as a regular expression because it contains regex "
-        "characters. flask-crossorigin matches it against the whole Origin (fullmatch), never as "
-        "a prefix. Pass re.compile(...) to say so explicitly, or use a subdomain glob such as "
-        "'https://*.example.com'."
+        f"The origin {item!r} is treated as a regular expression because it contains one of "
+        "* \\ ] ? $ ^ [ ( ), as in flask-cors. flask-crossorigin matches it against the whole "
+        "Origin ignoring case (flask-cors matched a prefix). Pass re.compile(...) to say so "
+        "explicitly, or use a glob such as 'https://*.example.com' or 'http://localhost:*'."
     )
     return pattern

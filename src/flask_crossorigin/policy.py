@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from enum import Enum
 from typing import NamedTuple
 
-from ._http import escape_for_log, is_token, parse_serialized_origin
+from ._http import escape_for_log, is_token, parse_origin_ignoring_case
 from .origins import OriginMatcher
 
 ACAO = "Access-Control-Allow-Origin"
@@ -29,6 +29,9 @@ ACRH = "Access-Control-Request-Headers"
 ACRPN = "Access-Control-Request-Private-Network"
 
 DEFAULT_METHODS = ("GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE")
+#: CORS-safelisted methods (F6): a preflight asking for one passes whatever
+#: Access-Control-Allow-Methods says (F15), so refusing it for ``methods`` would only break apps.
+SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
 
 #: With ``debug=True``, refusals carry this header naming the reason (visible in DevTools).
 DEBUG_HEADER = "X-CORS-Refusal"
@@ -246,7 +249,7 @@ class Policy:
     def _grant_origin(self, origin: str) -> tuple[str | None, Reason]:
         """The ``Access-Control-Allow-Origin`` value for *origin*, or ``None`` and the reason."""
         if self.origins.any:
-            if self.send_wildcard or origin == "null" or parse_serialized_origin(origin) is None:
+            if self.send_wildcard or origin == "null" or parse_origin_ignoring_case(origin) is None:
                 # Any-origin policies never carry credentials, so '*' grants what an echo would,
                 # without reflecting an opaque or malformed value.
                 return "*", Reason.ALLOWED
@@ -291,7 +294,9 @@ class Policy:
             if not is_token(request_method):
                 return self._refuse(True, Reason.METHOD_MALFORMED, request_method)
             acam = request_method
-        elif request_method in self._method_set:
+        elif request_method in self._method_set or request_method in SAFELISTED_METHODS:
+            # F15: the browser does not look for a safelisted method in ACAM; the configured list
+            # is still what we send, so the answer never claims more than the policy allows.
             acam = self._acam or request_method
         else:
             reason = Reason.METHOD_NOT_ALLOWED
@@ -345,7 +350,11 @@ class Policy:
                 if not is_token(name):
                     result = (None, Reason.HEADERS_MALFORMED, name)
                     break
-                if not self.allow_headers.allows(name):
+                if not self.allow_headers.allows(name) or (
+                    name == "*" and self.supports_credentials
+                ):
+                    # F18, F39: a '*' in ACAH next to credentials is never sent, even when a
+                    # page asks for a header literally named '*'.
                     result = (None, Reason.HEADER_NOT_ALLOWED, name)
                     break
                 if name not in names:

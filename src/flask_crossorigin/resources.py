@@ -1,9 +1,12 @@
 """The resource table: which policy covers a request path, found in a few lookups.
 
-Pattern semantics (documented in ``docs/options.md``):
+Pattern semantics (documented in ``docs/options.md``), read as flask-cors 6 reads them:
 
+* ``"*"`` covers every path (flask-cors turns it into ``.*``).
 * A pattern ending in ``/*`` is a subtree: ``r"/api/*"`` covers ``/api`` and everything below it,
   but not ``/apiary``. The part before ``/*`` may itself be a regular expression.
+* A string without any of flask-cors's regex characters (``* \\ ] ? $ ^ [ ( )``) is a literal
+  path: ``r"/api"`` covers ``/api`` exactly, not ``/api/predict``.
 * Any other string is a regular expression matched from the start of the path (``re.match``), as
   in flask-cors; a compiled pattern is used as it is, also with ``match``.
 * Paths are matched after percent-decoding exactly once (the WSGI server's job) and resolving
@@ -25,6 +28,7 @@ import re
 from collections.abc import Sequence
 from typing import Generic, TypeVar
 
+from ._http import looks_like_regex
 from .errors import ConfigError
 
 T = TypeVar("T")
@@ -39,7 +43,16 @@ _MEMO_PATH_LIMIT = 1024
 class Resource(Generic[T]):
     """One row of the table: a pattern and the value (a policy) it maps to."""
 
-    __slots__ = ("ignore_case", "label", "literal_prefix", "pattern", "regex", "subtree", "value")
+    __slots__ = (
+        "exact",
+        "ignore_case",
+        "label",
+        "literal_prefix",
+        "pattern",
+        "regex",
+        "subtree",
+        "value",
+    )
 
     def __init__(
         self,
@@ -49,7 +62,10 @@ class Resource(Generic[T]):
         regex: re.Pattern[str] | None,
         value: T,
         label: str,
+        exact: bool = False,
     ) -> None:
+        #: A literal path: covers exactly ``literal_prefix`` (the whole pattern), nothing below.
+        self.exact = exact
         self.pattern = pattern
         self.literal_prefix = literal_prefix
         self.subtree = subtree
@@ -71,6 +87,8 @@ class Resource(Generic[T]):
                 return True
             rest = path[match.end() :]
             return rest == "" or rest.startswith("/")
+        if self.exact:
+            return path == self.literal_prefix
         if self.subtree:
             prefix = self.literal_prefix
             return path == prefix or path.startswith(prefix + "/") or prefix == ""
@@ -159,11 +177,23 @@ def normalise_path(path: str) -> str:
     return "/" + "/".join(output)
 
 
+def check_pattern(pattern: str | re.Pattern[str], label: str) -> None:
+    """Raise :class:`ConfigError`, naming *label* (where the pattern came from), if it is invalid.
+
+    Options call this while the option's source is still known; the table compiles the same way.
+    """
+    _compile_row(pattern, None, label)
+
+
 def _compile_row(pattern: str | re.Pattern[str], value: T, label: str) -> Resource[T]:
     if isinstance(pattern, re.Pattern):
         source, flags = pattern.pattern, pattern.flags
     else:
         source, flags = pattern, 0
+        if source == "*":
+            return Resource(source, "", True, None, value, label)
+        if not looks_like_regex(source):
+            return Resource(source, source, False, None, value, label, exact=True)
     subtree = source.endswith("/*")
     body = source[:-2] if subtree else source
     prefix = literal_prefix(body)

@@ -63,7 +63,8 @@ ACEH = "Access-Control-Expose-Headers"
 GRANT_HEADERS = (ACAO, ACAC, ACAM, ACAH, ACMA)
 
 # Origins every policy sees; the oracle decides which each one allows. Look-alikes probe the
-# matchers' edges: scheme, port, suffix, label boundaries, case (browsers send lower case, F13.3).
+# matchers' edges: scheme, port, suffix, label boundaries, case (listed origins match ignoring
+# case, as in flask-cors: drop-in issue).
 SHARED_ORIGINS = (
     A,
     B,

@@ -47,7 +47,11 @@ DEFAULT_METHODS = frozenset({"GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "
 
 @dataclass(frozen=True)
 class Policy:
-    """What the tests expect from one resource: who is allowed, and with which grants."""
+    """What the tests expect from one resource: who is allowed, and with which grants.
+
+    Listed origins match ignoring case and are echoed as sent, as in flask-cors (drop-in issue);
+    globs, regexes and callables see the lower-cased origin.
+    """
 
     name: str
     prefix: str
@@ -72,23 +76,23 @@ CONCURRENCY_POLICIES = (
     Policy(
         "list",
         "/list/",
-        lambda o: o in {A, B, C},
+        lambda o: o.lower() in {A, B, C},
         methods=LIST_METHODS,
         headers=LIST_HEADERS,
     ),
     Policy("glob", "/glob/", lambda o: GLOB_RE.fullmatch(o) is not None),
     Policy("regex", "/regex/", lambda o: REGEX.fullmatch(o) is not None),
     Policy("callable", "/callable/", callable_policy),
-    Policy("cred", "/cred/", lambda o: o in {A, CRED}, credentials=True),
-    Policy("bp", "/bp/", lambda o: o == BP),
+    Policy("cred", "/cred/", lambda o: o.lower() in {A, CRED}, credentials=True),
+    Policy("bp", "/bp/", lambda o: o.lower() == BP),
     Policy("plain", "/plain/", lambda o: False, covered=False),
 )
 
 SHARED_POLICIES = (
-    Policy("restricted", "/restricted/", lambda o: o in {A, B}),
+    Policy("restricted", "/restricted/", lambda o: o.lower() in {A, B}),
     Policy("echo", "/echo/", lambda o: True, any_origin=True),
     Policy("wildcard", "/wildcard/", lambda o: True, any_origin=True, wildcard=True),
-    Policy("shared-cred", "/shared-cred/", lambda o: o in {A, B}, credentials=True),
+    Policy("shared-cred", "/shared-cred/", lambda o: o.lower() in {A, B}, credentials=True),
 )
 
 CACHEABLE = "public, max-age=60"
