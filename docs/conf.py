@@ -51,19 +51,6 @@ html_title = f"flask-crossorigin {release}"
 html_static_path: list[str] = []
 
 
-def _quote_sec_fetch(
-    app: Any, what: str, name: str, obj: object, options: object, lines: list[str]
-) -> None:
-    """Temporary: render ``Sec-Fetch-*`` in one explain docstring as a literal.
-
-    ``explain.preflight_request_headers`` writes ``Sec-Fetch-*`` bare, which reStructuredText reads
-    as the start of emphasis (a warning, so a failed build). The docstring belongs to another
-    change in flight; once it quotes the name (````Sec-Fetch-*````), delete this hook.
-    """
-    if name == "flask_crossorigin.explain.preflight_request_headers":
-        lines[:] = [line.replace("Sec-Fetch-*)", "``Sec-Fetch-*``)") for line in lines]
-
-
 def _root_redirect(app: Any, exception: Exception | None) -> None:
     """Write ``index.html`` at the top of the output, pointing at ``docs/index.html``.
 
@@ -81,5 +68,4 @@ def _root_redirect(app: Any, exception: Exception | None) -> None:
 
 
 def setup(app: Any) -> None:
-    app.connect("autodoc-process-docstring", _quote_sec_fetch)
     app.connect("build-finished", _root_redirect)

@@ -6,9 +6,9 @@ decisions (does this request preflight? does this preflight answer pass? which r
 may the page read?) so that tests, a CLI and the documentation can show the exact verdict and the
 exact reason, without a browser and without Flask.
 
-Rule ids such as ``F16`` refer to the project's checklist of the Fetch standard (FETCH-CORS.md).
-Everything here is pure and stdlib-only; odd input (duplicate or empty headers, non-ASCII values,
-nonsense statuses) becomes a failure with a reason, never an exception.
+Rule ids such as ``F16`` refer to the project's page of the Fetch CORS rules
+(docs/fetch-rules.md). Everything here is pure and stdlib-only; odd input (duplicate or empty
+headers, non-ASCII values, nonsense statuses) becomes a failure with a reason, never an exception.
 """
 
 from __future__ import annotations
@@ -284,7 +284,7 @@ class Reason:
     a browser console would show, because that is the text developers search for; ``fix`` starts
     as a generic hint and is meant to be replaced by callers that know the server's actual policy
     (see :meth:`with_fix`). ``stage`` is one of ``request``, ``preflight``, ``actual`` or
-    ``redirect``; ``rule`` cites the checklist (empty when no rule covers it).
+    ``redirect``; ``rule`` cites a rule of docs/fetch-rules.md (empty when no rule covers it).
     """
 
     id: str
@@ -819,8 +819,8 @@ def preflight_request_headers(request: BrowserRequest) -> list[tuple[str, str]]:
     """Return the CORS headers of the preflight the browser would send, byte for byte (F4).
 
     Useful to replay a preflight against a server: these exact values, not a tidied-up version,
-    are what a policy sees. Other browser-added headers (User-Agent, Sec-Fetch-*) are left out
-    because CORS does not depend on them. The answer does not depend on whether a preflight is
+    are what a policy sees. Other browser-added headers (``User-Agent``, ``Sec-Fetch-*``) are left
+    out because CORS does not depend on them. The answer does not depend on whether a preflight is
     needed.
     """
     hop, _, _ = _prepare(request)
