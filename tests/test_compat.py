@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from werkzeug.datastructures import Headers
 
 import flask_crossorigin
 from flask_crossorigin import _compat
@@ -19,7 +20,7 @@ PACKAGE = Path(flask_crossorigin.__file__).parent
 
 @pytest.mark.parametrize("name", sorted(_compat.IMPLEMENTATIONS))
 def test_current_request_both_ways(name: str) -> None:
-    lookup = _compat.IMPLEMENTATIONS[name]
+    lookup = _compat.IMPLEMENTATIONS[name].current_request
     app, other = Flask("a"), Flask("b")
     assert lookup(app) is None  # no context at all
     with app.app_context():
@@ -33,11 +34,37 @@ def test_current_request_both_ways(name: str) -> None:
         assert lookup(app) is ctx.request
 
 
-def test_the_private_lookup_exists_on_this_flask() -> None:
-    # Flask 2.3 to 3.2 all have one of the two context variables; if a release drops both, the
-    # package still works (public fallback) but this test says the fast path is gone.
-    assert "private" in _compat.IMPLEMENTATIONS
-    assert _compat.current_request is _compat.IMPLEMENTATIONS["private"]
+@pytest.mark.parametrize("name", sorted(_compat.IMPLEMENTATIONS))
+def test_current_app_and_request_both_ways(name: str) -> None:
+    both = _compat.IMPLEMENTATIONS[name].current_app_and_request
+    app = Flask("a")
+    with pytest.raises(RuntimeError):  # Flask's own "working outside of ..." error
+        both()
+    with app.test_request_context("/x") as ctx:
+        assert both() == (app, ctx.request)
+
+
+@pytest.mark.parametrize("name", sorted(_compat.IMPLEMENTATIONS))
+def test_header_list_both_ways(name: str) -> None:
+    header_list = _compat.IMPLEMENTATIONS[name].header_list
+    headers = Headers([("Content-Type", "text/plain"), ("Vary", "Accept")])
+    items = header_list(headers)
+    if name == "public":
+        assert items is None  # the caller copies and writes back through the public API
+        return
+    assert items == [("Content-Type", "text/plain"), ("Vary", "Accept")]
+    items.append(("X-A", "1"))  # the same list: editing it edits the headers
+    assert headers["X-A"] == "1"
+
+
+def test_the_private_lookups_exist_on_this_flask() -> None:
+    # Flask 2.3 to 3.2 all have one of the two context variables and Werkzeug's list; if a
+    # release drops them, the package still works (public fallback) but this test says the fast
+    # path is gone.
+    private = _compat.IMPLEMENTATIONS["private"]
+    assert _compat.current_request is private.current_request
+    assert _compat.current_app_and_request is private.current_app_and_request
+    assert _compat.header_list is private.header_list
 
 
 #: A private Flask/Werkzeug name: imported (``from flask.x import _y``), or reached as an

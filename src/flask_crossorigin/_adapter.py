@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from enum import Enum
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 from flask import Flask, Request, got_request_exception, has_request_context, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -145,11 +145,14 @@ class AppState:
         self.has_middleware = False
         #: What ``CORS(app)`` was configured with, to warn when a second call changes it.
         self.configuration: object = None
-        self._views: dict[str | None, Coverage | None] = {}
+        self._endpoints: dict[
+            str | None, tuple[Coverage | None, tuple[ResourceTable[Coverage], ...]]
+        ] = {}
         self._specs: dict[ViewSpec, Coverage] = {}
         self._routes: dict[tuple[str, ...], str | None] = {}
-        #: (number of views, generation) when the routing question was last answered.
-        self._seen: tuple[int, int] = (-1, -1)
+        #: The number of views and the generation when the routing question was last answered.
+        self._seen_views = -1
+        self._seen = -1
         self._routing = False
         #: Bumped whenever the policies change, so what was derived from them is dropped.
         self.generation = 0
@@ -179,7 +182,7 @@ class AppState:
     def changed(self) -> None:
         """Drop everything derived from the policies after they changed."""
         self.generation += 1
-        self._views.clear()
+        self._endpoints.clear()
         self._routes.clear()
 
     def compile_views(self) -> None:
@@ -207,56 +210,60 @@ class AppState:
         ``CORS(app)`` with an impossible configuration fails at the first request rather than
         only when it is reached.
         """
-        seen = (len(self.app.view_functions), self.generation)
-        if seen != self._seen:
-            self._views.clear()
-            self._routes.clear()
-            self.compile_views()
-            self._routing = bool(self.blueprint_tables) or any(
-                isinstance(getattr(view, SPEC_ATTRIBUTE, None), ViewSpec)
-                for view in self.app.view_functions.values()
-            )
-            self._seen = seen
+        if len(self.app.view_functions) == self._seen_views and self.generation == self._seen:
+            return self._routing
+        self._endpoints.clear()
+        self._routes.clear()
+        self.compile_views()
+        self._routing = bool(self.blueprint_tables) or any(
+            isinstance(getattr(view, SPEC_ATTRIBUTE, None), ViewSpec)
+            for view in self.app.view_functions.values()
+        )
+        self._seen_views, self._seen = len(self.app.view_functions), self.generation
         return self._routing
 
     # -- resolution -----------------------------------------------------------------------------
 
-    def resolve(
-        self, path: str, endpoint: str | None, blueprints: Callable[[], list[str]]
-    ) -> Coverage | None:
+    def resolve(self, path: str, endpoint: str | None) -> Coverage | None:
         """The policy covering a request to *path* that Flask routes to *endpoint*.
 
         A decorated view's own policy, else the innermost blueprint whose ``CORS(blueprint)``
-        patterns match, else the app's table. *blueprints* is called only when a blueprint has
-        a policy: computing the list costs more than the rest of the lookup.
+        patterns match, else the app's table. What depends only on the endpoint (its view's
+        policy, the tables that may apply, innermost first) is memoised per endpoint, so a
+        request costs a lookup and, per table, a memoised path match.
         """
-        if endpoint is not None:
-            try:
-                found = self._views[endpoint]
-            except KeyError:
-                found = self._view_coverage(endpoint)
-            if found is not None:
-                return found
-            if self.blueprint_tables:
-                for name in blueprints():
-                    table = self.blueprint_tables.get(name)
-                    if table is not None:
-                        row = table.match(path)
-                        if row is not None:
-                            return row.value
-        if self.table is not None:
-            row = self.table.match(path)
+        try:
+            view, tables = self._endpoints[endpoint]
+        except KeyError:
+            view, tables = self._endpoint_entry(endpoint)
+        if view is not None:
+            return view
+        for table in tables:
+            row = table.match(path)
             if row is not None:
                 return row.value
         return None
 
-    def _view_coverage(self, endpoint: str) -> Coverage | None:
-        spec = getattr(self.app.view_functions.get(endpoint), SPEC_ATTRIBUTE, None)
-        found = self.coverage_for_spec(spec) if isinstance(spec, ViewSpec) else None
-        if len(self._views) >= _MEMO_LIMIT:
-            self._views.clear()
-        self._views[endpoint] = found
-        return found
+    def _endpoint_entry(
+        self, endpoint: str | None
+    ) -> tuple[Coverage | None, tuple[ResourceTable[Coverage], ...]]:
+        view: Coverage | None = None
+        tables: list[ResourceTable[Coverage]] = []
+        if endpoint is not None:
+            spec = getattr(self.app.view_functions.get(endpoint), SPEC_ATTRIBUTE, None)
+            if isinstance(spec, ViewSpec):
+                view = self.coverage_for_spec(spec)
+            for name in blueprints_of(endpoint):
+                table = self.blueprint_tables.get(name)
+                if table is not None:
+                    tables.append(table)
+        if self.table is not None:
+            tables.append(self.table)
+        entry = (view, tuple(tables))
+        if len(self._endpoints) >= _MEMO_LIMIT:
+            self._endpoints.clear()
+        self._endpoints[endpoint] = entry
+        return entry
 
     def resolve_request(self, req: Request) -> Coverage | None:
         """The policy covering the request Flask routed (the current one, as a response starts)."""
@@ -265,12 +272,12 @@ class AppState:
             return None if row is None else row.value
         rule = req.url_rule
         if rule is not None:
-            return self.resolve(req.path, rule.endpoint, lambda: req.blueprints)
+            return self.resolve(req.path, rule.endpoint)
         endpoint = None
         if isinstance(req.routing_exception, MethodNotAllowed):
             # A routing 405 still takes the policy of the view its path matched.
             endpoint = self._endpoint_under_other_method(req.environ, req.routing_exception)
-        return self.resolve(req.path, endpoint, lambda: blueprints_of(endpoint))
+        return self.resolve(req.path, endpoint)
 
     def resolve_environ(self, environ: dict[str, Any], method: str) -> Coverage | None:
         """The policy covering the request in *environ*, routed as if its method were *method*.
@@ -284,8 +291,7 @@ class AppState:
         if not self.routing_needed():
             row = self.table.match(path) if self.table is not None else None
             return None if row is None else row.value
-        endpoint = self.endpoint_for(environ, method)
-        return self.resolve(path, endpoint, lambda: blueprints_of(endpoint))
+        return self.resolve(path, self.endpoint_for(environ, method))
 
     def endpoint_for(self, environ: dict[str, Any], method: str) -> str | None:
         """The endpoint Flask would route *environ* to under *method* (memoised, bounded).
@@ -340,11 +346,6 @@ class AppState:
         except (HTTPException, RoutingException):
             return None
         return str(rule.endpoint)
-
-    def resolve_path(self, path: str, method: str = "GET") -> Coverage | None:
-        """The policy covering a *method* request to *path* (decoded, no query), routed as Flask
-        would route it: for tools that ask about a request without making one."""
-        return self.resolve_environ(self.environ_for(path, method), method)
 
     def environ_for(self, path: str, method: str = "GET") -> dict[str, Any]:
         """A WSGI environ for *path* as the test client would build it for this app."""

@@ -16,11 +16,14 @@ headers through ``after_this_request``.
 from __future__ import annotations
 
 import functools
+import inspect
+import logging
 from typing import Any, Callable, TypeVar, cast, overload
 
-from flask import Flask, Response, after_this_request, current_app, request
+from flask import Flask, Request, Response, after_this_request
 
 from ._adapter import (
+    EXTENSION_KEY,
     SPEC_ATTRIBUTE,
     UNHANDLED_KEY,
     AppState,
@@ -33,9 +36,13 @@ from ._adapter import (
     state_for,
     write_headers,
 )
+from ._compat import current_app_and_request, header_list
 from .options import DECORATOR_OPTIONS, check_names, validate_values
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+_debug_enabled = logging.getLogger("flask_crossorigin").isEnabledFor
+_DEBUG = logging.DEBUG
 
 
 @overload
@@ -50,8 +57,8 @@ def cross_origin(*args: Any, **options: Any) -> F | Callable[[F], F]:
     """Give one view its own CORS policy; the same options as :class:`~flask_crossorigin.CORS`.
 
     Place it below ``@app.route`` so that Flask registers the decorated view. Works on
-    ``async def`` views (through ``app.ensure_sync``). Where ``CORS(app)`` also covers the view,
-    the decorator's policy wins.
+    ``async def`` views (run through ``app.ensure_sync``, as Flask runs them). Where
+    ``CORS(app)`` also covers the view, the decorator's policy wins.
 
     .. versionadded:: 0.1
     """
@@ -64,17 +71,19 @@ def cross_origin(*args: Any, **options: Any) -> F | Callable[[F], F]:
 
     def decorate(view: F) -> F:
         spec = ViewSpec(layer, getattr(view, "__name__", repr(view)))
+        is_async = inspect.iscoroutinefunction(view)
 
         def wrapper(*a: Any, **kw: Any) -> Any:
-            app = cast(Flask, cast(Any, current_app)._get_current_object())
-            state = state_for(app)
+            app, req = current_app_and_request()
+            state = app.extensions.get(EXTENSION_KEY) or state_for(app)
             if not state.has_middleware:
-                early = _apply_without_middleware(state.coverage_for_spec(spec), state)
+                early = _apply_without_middleware(state.coverage_for_spec(spec), state, req)
                 if early is not None:
                     return early
-            if spec.owns_options and request.method == "OPTIONS":
-                return _default_options_response()
-            return app.ensure_sync(view)(*a, **kw)
+            if spec.owns_options and req.method == "OPTIONS":
+                return _default_options_response(app, req)
+            # Sync views are called as they are; async ones through Flask's own adapter.
+            return app.ensure_sync(view)(*a, **kw) if is_async else view(*a, **kw)
 
         functools.update_wrapper(wrapper, view)
         setattr(wrapper, SPEC_ATTRIBUTE, spec)
@@ -87,39 +96,47 @@ def cross_origin(*args: Any, **options: Any) -> F | Callable[[F], F]:
     return decorate
 
 
-def _apply_without_middleware(own: Coverage, state: AppState) -> Response | None:
+def _apply_without_middleware(own: Coverage, state: AppState, req: Request) -> Response | None:
     """Without ``CORS(app)``: answer a preflight, or arrange headers for the view's response."""
-    environ = request.environ
-    if is_preflight(environ):
+    environ = req.environ
+    if environ["REQUEST_METHOD"] == "OPTIONS" and is_preflight(environ):
         # Routed with the requested method: the view serving the actual request decides.
         found = state.resolve_environ(environ, environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
         found = found or own
         if found.policy.automatic_options:
-            status, headers = render_preflight(found, environ, request.path)
-            response = current_app.response_class(status=int(status.split(" ", 1)[0]))
+            status, headers = render_preflight(found, environ, req.path)
+            response = state.app.response_class(status=int(status.split(" ", 1)[0]))
             del response.headers["Content-Type"]  # an empty answer has no media type
             response.headers.extend(headers)
             return response
+    policy = own.policy
 
     def add_headers(response: Response) -> Response:
-        policy = own.policy
         if policy.intercept_exceptions or UNHANDLED_KEY not in environ:
-            decision = decide(policy, environ)
-            items = list(response.headers.items())
-            write_headers(items, decision, policy)
-            response.headers.clear()
-            response.headers.extend(items)
-            log_decision(decision, own.source, request.path, environ)
+            if environ["REQUEST_METHOD"] == "OPTIONS":
+                decision = decide(policy, environ)
+            else:
+                decision = policy.actual(environ.get("HTTP_ORIGIN"))
+            items = header_list(response.headers)
+            if items is not None:
+                write_headers(items, decision, policy)
+            else:
+                items = list(response.headers.items())
+                write_headers(items, decision, policy)
+                response.headers.clear()
+                response.headers.extend(items)
+            if _debug_enabled(_DEBUG):
+                log_decision(decision, own.source, req.path, environ)
         return response
 
     after_this_request(add_headers)
     return None
 
 
-def _default_options_response() -> Response:
+def _default_options_response(app: Flask, req: Request) -> Response:
     """Flask's automatic ``OPTIONS`` answer (``Allow`` from the URL map), through public APIs."""
-    adapter = current_app.create_url_adapter(request)
-    response: Response = current_app.response_class()
+    adapter = app.create_url_adapter(req)
+    response: Response = app.response_class()
     if adapter is not None:
         response.allow.update(adapter.allowed_methods())
     return response

@@ -18,7 +18,6 @@ the one the middleware gives.
 
 from __future__ import annotations
 
-import functools
 import http.client
 import re
 import urllib.error
@@ -32,7 +31,7 @@ from urllib.parse import unquote, urlsplit
 from flask import Flask
 from flask.testing import FlaskClient
 
-from ._adapter import AppState, Coverage, Source, SourceKind, blueprints_of, peek_state
+from ._adapter import AppState, Coverage, Source, SourceKind, peek_state
 from ._http import escape_for_log, is_token
 from .errors import ConfigError
 from .explain import BrowserRequest, Reason, ServerResponse, Verdict, simulate
@@ -665,7 +664,7 @@ def routes(app: Flask, all_methods: bool = False) -> list[dict[str, Any]]:
             covered = RouteCoverage(
                 sample,
                 endpoint,
-                state.resolve(sample, endpoint, functools.partial(blueprints_of, endpoint)),
+                state.resolve(sample, endpoint),
             )
         except ConfigError as error:
             raise DiagnosisError(f"the app's CORS configuration is invalid: {error}") from error

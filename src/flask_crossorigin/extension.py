@@ -143,7 +143,10 @@ class CORSMiddleware:
             if found is not None:
                 policy = found.policy
                 if policy.intercept_exceptions or UNHANDLED_KEY not in environ:
-                    decision = decide(policy, environ)
+                    if environ["REQUEST_METHOD"] == "OPTIONS":
+                        decision = decide(policy, environ)  # maybe a preflight the app answered
+                    else:
+                        decision = policy.actual(environ.get("HTTP_ORIGIN"))
                     write_headers(headers, decision, policy)
                     if _debug_enabled(_DEBUG):
                         path = req.path if req is not None else environ.get("PATH_INFO", "")
