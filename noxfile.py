@@ -103,16 +103,22 @@ def tests_next(session: nox.Session) -> None:
     _tests(session, next_flask())
 
 
-def _typecheck(session: nox.Session, flask: list[str]) -> None:
+def _typecheck(session: nox.Session, flask: list[str], *relaxed: str) -> None:
     session.install(MYPY, *flask)
     # The sources are checked in place, against the Flask and Werkzeug installed here.
-    session.run("mypy", "--config-file", str(ROOT / "pyproject.toml"), "src")
+    session.run("mypy", "--config-file", str(ROOT / "pyproject.toml"), *relaxed, "src")
 
 
 @nox.session(name="typecheck-floor", python="3.13")
 def typecheck_floor(session: nox.Session) -> None:
-    """``mypy --strict`` against Flask 2.3.0's and Werkzeug 2.3.0's annotations."""
-    _typecheck(session, FLOOR)
+    """``mypy --strict`` against Flask 2.3.0's and Werkzeug 2.3.0's annotations.
+
+    Two of strict's rules are about the *callee's* annotations: Werkzeug 2.3.0 leaves most
+    ``Headers`` methods unannotated and Flask 2.3.0's ``AppGroup.command`` too, so "call to an
+    untyped function" and "untyped decorator" would report their gaps, not ours. Everything
+    else of ``--strict`` applies.
+    """
+    _typecheck(session, FLOOR, "--allow-untyped-calls", "--allow-untyped-decorators")
 
 
 @nox.session(name="typecheck-newest", python="3.13")

@@ -94,6 +94,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--worker", nargs=3, metavar=("IMPL", "SCENARIO", "N"), help="internal")
     parser.add_argument("--scenario", action="append", default=[], help="name contains SUBSTR")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--impl",
+        action="append",
+        choices=ALL_IMPLS,
+        help="only these implementations (bare is always included); default: all",
+    )
     args = parser.parse_args(argv)
     if args.worker:
         worker(args.worker[0], args.worker[1], int(args.worker[2]))
@@ -101,7 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if shutil.which("valgrind") is None:
         print("valgrind not found: apt-get install -y valgrind", file=sys.stderr)
         return 2
-    impls, missing = load_impls(ALL_IMPLS)
+    wanted_impls = ALL_IMPLS if not args.impl else (BARE, *[i for i in args.impl if i != BARE])
+    impls, missing = load_impls(wanted_impls)
     for name, why in missing.items():
         print(f"note: {name} {why}; its columns are left out")
     names = [impl.name for impl in impls]

@@ -327,8 +327,12 @@ class AppState:
 
     def _url_adapter(self, environ: dict[str, Any]) -> MapAdapter | None:
         """Flask's own URL adapter for *environ* (host matching, trusted hosts included)."""
+        request_class = self.app.request_class
         try:
-            probe = self.app.request_class(environ, populate_request=False, shallow=True)
+            try:  # not registered in the environ, and never reading the body
+                probe = request_class(environ, populate_request=False, shallow=True)
+            except TypeError:  # an app's own request class with a narrower signature
+                probe = request_class(environ)
             return self.app.create_url_adapter(probe)
         except HTTPException:  # e.g. an untrusted Host: Flask would refuse the request too
             return None

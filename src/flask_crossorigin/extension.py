@@ -20,7 +20,7 @@ The policies themselves, the resolver and the header rule live in :mod:`._adapte
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, cast
+from typing import Any, Callable
 
 from flask import Blueprint, Flask
 from flask.blueprints import BlueprintSetupState
@@ -71,7 +71,9 @@ class CORS:
 
             def register(setup: BlueprintSetupState) -> None:
                 name = f"{setup.name_prefix}.{setup.name}" if setup.name_prefix else setup.name
-                state = _attach(cast(Flask, setup.app))
+                flask_app = setup.app  # typed Flask in 2.3, the sansio App later
+                assert isinstance(flask_app, Flask)
+                state = _attach(flask_app)
                 state.blueprint_tables[name] = state.compile_table(
                     layers, f"CORS({name})", blueprint=name
                 )
