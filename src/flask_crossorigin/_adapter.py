@@ -106,8 +106,9 @@ def state_for(app: Flask) -> AppState:
     """The app's CORS state, created on first use (and marking unhandled exceptions from then)."""
     state = app.extensions.get(EXTENSION_KEY)
     if state is None:
-        state = app.extensions.setdefault(EXTENSION_KEY, AppState(app))
-        if state.app is app:
+        created = AppState(app)
+        state = app.extensions.setdefault(EXTENSION_KEY, created)
+        if state is created:
             # Flask's public signal for exceptions no handler took (sent in handle_exception).
             got_request_exception.connect(_mark_unhandled, app, weak=False)
     assert isinstance(state, AppState)
