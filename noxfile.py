@@ -37,10 +37,10 @@ nox.options.sessions = [
 ]
 nox.options.error_on_missing_interpreters = True
 
-#: Test tools, pinned to versions that install on every Python of the matrix (pytest 9 and
-#: hypothesis after 6.141.1 no longer support Python 3.9).
-TEST_TOOLS = ["pytest==8.4.2", "hypothesis==6.141.1", "asgiref>=3.6"]
-MYPY = "mypy==2.4.1"
+#: Test tools and mypy come from pyproject.toml's dependency groups (``test``, ``typing``), pinned
+#: there per Python line (pytest 8.4.2 and hypothesis 6.141.1 on 3.9); ``--group`` needs pip 25.1.
+TEST_TOOLS = ["--group", "test"]
+MYPY = ["--group", "typing"]
 FLOOR = ["flask==2.3.0", "werkzeug==2.3.0"]
 NEWEST = ["flask", "werkzeug"]
 PYTEST_ARGS = ["-q", "-p", "no:cacheprovider", "--ignore=tests/browser", "--ignore=tests/server"]
@@ -74,6 +74,7 @@ def next_flask() -> list[str]:
 
 
 def _tests(session: nox.Session, flask: list[str]) -> None:
+    session.install("pip>=25.1")
     session.install(*TEST_TOOLS, *flask)
     session.install("--no-deps", ".")
     session.run(
@@ -104,7 +105,8 @@ def tests_next(session: nox.Session) -> None:
 
 
 def _typecheck(session: nox.Session, flask: list[str], *relaxed: str) -> None:
-    session.install(MYPY, *flask)
+    session.install("pip>=25.1")
+    session.install(*MYPY, *flask)
     # The sources are checked in place, against the Flask and Werkzeug installed here.
     session.run("mypy", "--config-file", str(ROOT / "pyproject.toml"), *relaxed, "src")
 

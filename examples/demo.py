@@ -1,12 +1,13 @@
 """`make demo`: a CORS playground with two origins.
 
 * http://localhost:5000 is an example API protected by flask-crossorigin.
-* http://127.0.0.1:5001 is a page on another origin (``serve()`` takes other ports; port 0
-  picks free ones, as the browser test does). Pick a route, a method, headers,
-  credentials and a body, press "Send", and the page fires a real ``fetch()`` at the API. Your
-  browser enforces CORS; the page shows what it allowed or blocked next to the server's own
-  explanation (flask-crossorigin's browser simulator run against the same API), and the requests
-  that really reached the API (so you can see whether a preflight was sent).
+* http://127.0.0.1:5001 is a page on another origin (``--api-port``/``--page-port``, or
+  ``serve()``, take other ports; port 0 picks free ones, as the browser test does). Pick a
+  route, a method, headers, credentials and a body, press "Send", and the page fires a real
+  ``fetch()`` at the API. Your browser enforces CORS; the page shows what it allowed or blocked
+  next to the server's own explanation (flask-crossorigin's browser simulator run against the
+  same API), and the requests that really reached the API (so you can see whether a preflight
+  was sent).
 
 Ctrl-C stops both servers. ``create_api``, ``create_page`` and ``serve`` are importable for
 tests (tests/browser/test_playground.py drives this page in Chromium).
@@ -14,6 +15,7 @@ tests (tests/browser/test_playground.py drives this page in Chromium).
 
 from __future__ import annotations
 
+import argparse
 import json
 import threading
 from collections.abc import Iterable
@@ -315,8 +317,12 @@ def serve(api_port: int = 5000, page_port: int = 5001) -> list[Any]:
     return servers
 
 
-def main() -> None:
-    api_server, page_server = serve()
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="The flask-crossorigin CORS playground.")
+    parser.add_argument("--api-port", type=int, default=5000, help="API port (0: a free one)")
+    parser.add_argument("--page-port", type=int, default=5001, help="page port (0: a free one)")
+    args = parser.parse_args(argv)
+    api_server, page_server = serve(args.api_port, args.page_port)
     servers = [api_server, page_server]
     print(f"API:        http://localhost:{api_server.port}")
     print(f"Playground: http://127.0.0.1:{page_server.port}   <- open this; Ctrl-C stops both")

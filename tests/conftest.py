@@ -1,7 +1,7 @@
 """Shared fixtures for the Flask test-client suites (tests/test_*.py).
 
 The helpers are handed out as fixtures so that test modules never import this file. Rule ids
-(F1-F44) refer to /work/shared/FETCH-CORS.md.
+(F1-F44) refer to docs/fetch-rules.md.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """``CORS(blueprint)``: a blueprint's policy covers only its own routes. Rule ids refer to
-FETCH-CORS.md."""
+docs/fetch-rules.md."""
 
 from __future__ import annotations
 

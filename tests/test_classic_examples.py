@@ -1,5 +1,5 @@
 """Every example from flask-cors's classic documentation works unchanged, apart from the import
-line. Rule ids refer to FETCH-CORS.md."""
+line. Rule ids refer to docs/fetch-rules.md."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """``flask cors check`` and ``flask cors routes`` (flask_crossorigin.cli), one test per outcome.
 
-Rule ids (F1-F44) refer to /work/shared/FETCH-CORS.md. The apps below have known policies, so
+Rule ids (F1-F44) refer to docs/fetch-rules.md. The apps below have known policies, so
 each test can say which browser reason, which server reason and which fix must come out. The
 browser side is flask_crossorigin.explain (pinned on its own in test_explain.py); these tests pin
 what the CLI adds: running the exchanges, resolving the policy, naming the option to change,
@@ -27,7 +27,8 @@ from flask.cli import FlaskGroup, ScriptInfo
 from werkzeug.serving import make_server
 
 from flask_crossorigin import CORS, cross_origin
-from flask_crossorigin.cli import cors_cli, sample_path
+from flask_crossorigin.cli import cors_cli
+from flask_crossorigin.diagnosis import sample_path
 
 PAGE = "https://app.example.com"
 EVIL = "https://evil.example"

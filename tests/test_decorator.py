@@ -1,5 +1,5 @@
 """``@cross_origin`` through Flask's test client, with and without ``CORS(app)``, on sync and
-``async def`` views. Rule ids refer to FETCH-CORS.md."""
+``async def`` views. Rule ids refer to docs/fetch-rules.md."""
 
 from __future__ import annotations
 

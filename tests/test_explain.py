@@ -1,6 +1,6 @@
 """The browser's side of CORS (flask_crossorigin.explain), checked against hand-built responses.
 
-Rule ids (F1-F44) refer to /work/shared/FETCH-CORS.md. Responses are written out by hand rather
+Rule ids (F1-F44) refer to docs/fetch-rules.md. Responses are written out by hand rather
 than produced by the extension, so these tests pin the browser model on its own: if the model is
 wrong, every server test that trusts it would be wrong too.
 """

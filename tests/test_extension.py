@@ -1,5 +1,5 @@
 """``CORS(app)`` / ``init_app`` through Flask's test client: set-up, options, preflights, actual
-requests, ``Vary``, private network, resource patterns. Rule ids refer to FETCH-CORS.md."""
+requests, ``Vary``, private network, resource patterns. Rule ids refer to docs/fetch-rules.md."""
 
 from __future__ import annotations
 

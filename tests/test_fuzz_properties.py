@@ -12,10 +12,10 @@ trailing slash or dot, userinfo, suffix and prefix tricks). They are checked twi
   strings), on the preflight shortcut and on the hook path (a no-op ``after_request`` hook turns
   the shortcut off).
 
-The oracle is independent of the library: the reference matcher below, written from FETCH-CORS.md
-and docs/options.md, decides which origins a policy allows, what a grant must contain and which
-paths a resource covers. Rule ids (F1-F44) refer to FETCH-CORS.md. tests/test_properties.py holds
-the lighter property tests; nothing there is repeated here.
+The oracle is independent of the library: the reference matcher below, written from
+docs/fetch-rules.md and docs/options.md, decides which origins a policy allows, what a grant must
+contain and which paths a resource covers. Rule ids (F1-F44) refer to docs/fetch-rules.md.
+tests/test_properties.py holds the lighter property tests; nothing there is repeated here.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Bad requests never hurt: no request input raises, produces a 5xx, or reaches a response header
 or a log line raw. Odd bytes are injected as WSGI latin-1 strings into hand-made environs, the
-way a real server would hand them over. Rule ids refer to FETCH-CORS.md."""
+way a real server would hand them over. Rule ids refer to docs/fetch-rules.md."""
 
 from __future__ import annotations
 

@@ -4,15 +4,20 @@ Switching from flask-cors is one import line::
 
     from flask_crossorigin import CORS, cross_origin
 
-The public API is :class:`CORS`, :func:`cross_origin` and :class:`ConfigError`, plus what
-``docs/`` documents; every other name may change.
+The public API is :class:`CORS`, :func:`cross_origin` and :class:`ConfigError`, the browser
+simulator :mod:`flask_crossorigin.explain`, and the refusal reason ids of
+:class:`flask_crossorigin.policy.Reason`; the API reference (``docs/api.md``, rendered by
+``make docs``) lists them all. Every other name may change.
 """
 
 from __future__ import annotations
+
+from importlib.metadata import version as _distribution_version
 
 from .decorator import cross_origin
 from .errors import ConfigError
 from .extension import CORS
 
 __all__ = ["CORS", "ConfigError", "cross_origin"]
-__version__ = "0.1.0"
+#: The installed distribution's version. pyproject.toml is the one place it is written.
+__version__: str = _distribution_version("flask-crossorigin")

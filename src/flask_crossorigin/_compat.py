@@ -19,7 +19,7 @@ changes Flask's behaviour: it only *reads* where Flask keeps the current request
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple, cast
+from typing import Any, Callable, NamedTuple, Optional, cast
 
 from flask import Flask, Request, current_app, has_request_context, request
 from werkzeug.datastructures import Headers
@@ -48,49 +48,60 @@ def _private_header_list(headers: Headers) -> list[tuple[str, str]] | None:
     return items if type(items) is list else None
 
 
-def _private_lookup() -> (
-    tuple[Callable[[Flask], Request | None], Callable[[], tuple[Flask, Request]]] | None
-):
-    """The same lookup on Flask's context variable, or ``None`` where its shape is unknown."""
-    try:  # Flask 2.3 to 3.1: a separate request context
-        from flask.globals import _cv_request as request_var
+Lookups = tuple[Callable[[Flask], Optional[Request]], Callable[[], tuple[Flask, Request]]]
 
-        get_request_ctx: Callable[[None], Any] = request_var.get
 
-        def from_request_context(app: Flask) -> Request | None:
-            ctx = get_request_ctx(None)
-            if ctx is None or ctx.app is not app:
-                return None
-            return ctx.request  # type: ignore[no-any-return]
+def from_request_context_var(var: Any) -> Lookups:
+    """The lookups on Flask 2.3 to 3.1's request context variable (``_cv_request``)."""
+    get: Callable[[None], Any] = var.get
 
-        def both_from_request_context() -> tuple[Flask, Request]:
-            ctx = get_request_ctx(None)
-            if ctx is None:
-                return _public_current_app_and_request()  # raises Flask's own error
-            return ctx.app, ctx.request
+    def current(app: Flask) -> Request | None:
+        ctx = get(None)
+        if ctx is None or ctx.app is not app:
+            return None
+        return ctx.request  # type: ignore[no-any-return]
 
-        return from_request_context, both_from_request_context
-    except ImportError:
-        pass
-    try:  # Flask 3.2: the request lives on the app context
-        from flask.globals import _cv_app as app_var
-    except ImportError:  # pragma: no cover - a Flask with neither
-        return None
-    get_app_ctx: Callable[[None], Any] = app_var.get
+    def both() -> tuple[Flask, Request]:
+        ctx = get(None)
+        if ctx is None:
+            return _public_current_app_and_request()  # raises Flask's own error
+        return ctx.app, ctx.request
 
-    def from_app_context(app: Flask) -> Request | None:
-        ctx = get_app_ctx(None)
+    return current, both
+
+
+def from_app_context_var(var: Any) -> Lookups:
+    """The lookups on Flask 3.2's app context variable (``_cv_app``), which holds the request."""
+    get: Callable[[None], Any] = var.get
+
+    def current(app: Flask) -> Request | None:
+        ctx = get(None)
         if ctx is None or ctx.app is not app or not ctx.has_request:
             return None
         return ctx.request  # type: ignore[no-any-return]
 
-    def both_from_app_context() -> tuple[Flask, Request]:
-        ctx = get_app_ctx(None)
+    def both() -> tuple[Flask, Request]:
+        ctx = get(None)
         if ctx is None or not ctx.has_request:
             return _public_current_app_and_request()  # raises Flask's own error
         return ctx.app, ctx.request
 
-    return from_app_context, both_from_app_context
+    return current, both
+
+
+def _private_lookup() -> Lookups | None:
+    """The fast lookups for this Flask, or ``None`` where its context variables are unknown."""
+    try:  # Flask 2.3 to 3.1: a separate request context
+        from flask.globals import _cv_request
+
+        return from_request_context_var(_cv_request)
+    except ImportError:
+        pass
+    try:  # Flask 3.2: the request lives on the app context
+        from flask.globals import _cv_app
+    except ImportError:  # pragma: no cover - a Flask with neither
+        return None
+    return from_app_context_var(_cv_app)
 
 
 _private = _private_lookup()

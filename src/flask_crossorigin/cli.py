@@ -24,7 +24,7 @@ from flask import Flask
 from flask.cli import AppGroup, NoAppException, ScriptInfo
 
 from ._http import DEFAULT_PORTS, is_token
-from .diagnosis import (  # noqa: F401  (sample_path: re-exported for tests)
+from .diagnosis import (
     CheckReport,
     DiagnosisError,
     app_base_url,
@@ -32,7 +32,6 @@ from .diagnosis import (  # noqa: F401  (sample_path: re-exported for tests)
     in_process_sender,
     routes,
     run_check,
-    sample_path,
 )
 from .errors import ConfigError
 from .explain import BrowserRequest
