@@ -3,7 +3,7 @@
 Every answer is compared with a decision taken directly from the core (``build_policy`` and
 ``Policy.decide``, no Flask), and the same policy reached three ways (a path-only resource
 table, a ``CORS(blueprint)``, a ``@cross_origin`` view, which need Flask's routing) must answer
-identically. Rule ids refer to FETCH-CORS.md.
+identically. Rule ids refer to docs/fetch-rules.md.
 """
 
 from __future__ import annotations
