@@ -75,8 +75,8 @@ def next_flask() -> list[str]:
 
 def _tests(session: nox.Session, flask: list[str]) -> None:
     session.install("pip>=25.1")
-    session.install(*TEST_TOOLS, *flask)
-    session.install("--no-deps", ".")
+    # The package with its own dependencies, resolved together with the pinned Flask/Werkzeug.
+    session.install(*TEST_TOOLS, *flask, ".")
     session.run(
         "python",
         "-c",
@@ -106,8 +106,9 @@ def tests_next(session: nox.Session) -> None:
 
 def _typecheck(session: nox.Session, flask: list[str], *relaxed: str) -> None:
     session.install("pip>=25.1")
-    session.install(*MYPY, *flask)
-    # The sources are checked in place, against the Flask and Werkzeug installed here.
+    # The package's dependencies (publicsuffixlist's annotations among them) come with ".";
+    # the sources are checked in place, against the Flask and Werkzeug installed here.
+    session.install(*MYPY, *flask, ".")
     session.run("mypy", "--config-file", str(ROOT / "pyproject.toml"), *relaxed, "src")
 
 
