@@ -4,7 +4,8 @@ Switching from flask-cors is one import line::
 
     from flask_crossorigin import CORS, cross_origin
 
-The public API is :class:`CORS`, :func:`cross_origin` and :class:`ConfigError`, plus what
+The public API is :class:`CORS`, :func:`cross_origin`, :class:`ConfigError`, the
+:data:`cors_refused` signal and the :mod:`flask_crossorigin.testing` helpers, plus what
 ``docs/`` documents; every other name may change.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 from .decorator import cross_origin
 from .errors import ConfigError
 from .extension import CORS
+from .signals import cors_refused
 
-__all__ = ["CORS", "ConfigError", "cross_origin"]
+__all__ = ["CORS", "ConfigError", "cors_refused", "cross_origin"]
 __version__ = "0.1.0"

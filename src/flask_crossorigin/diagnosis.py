@@ -653,7 +653,12 @@ def sample_path(rule: str) -> str:
 
 
 def routes(app: Flask, all_methods: bool = False) -> list[dict[str, Any]]:
-    """Every URL rule of *app* with the policy that covers it (``flask cors routes``)."""
+    """Every URL rule of *app* with the policy that covers it (``flask cors routes``).
+
+    ``report_only`` is the app's report-only policy for the rule (``CORS(app,
+    report_only=True)``), or ``None``: it decides nothing, so it is shown next to the enforcing
+    one rather than instead of it.
+    """
     state = peek_state(app)
     ignored = set() if all_methods else {"HEAD", "OPTIONS"}
     rows: list[dict[str, Any]] = []
@@ -670,6 +675,7 @@ def routes(app: Flask, all_methods: bool = False) -> list[dict[str, Any]]:
             raise DiagnosisError(f"the app's CORS configuration is invalid: {error}") from error
         row, kind, label = covered.found, covered.kind, covered.label
         policy = covered.policy
+        trial = None if state.report_table is None else state.report_table.match(sample)
         rows.append(
             {
                 "endpoint": endpoint,
@@ -681,6 +687,13 @@ def routes(app: Flask, all_methods: bool = False) -> list[dict[str, Any]]:
                 "source": None if row is None else label,
                 "policy": None if policy is None else policy.describe(),
                 "sources": None if policy is None else dict(policy.sources),
+                "report_only": None
+                if trial is None
+                else {
+                    "source": trial.value.source.label,
+                    "policy": trial.value.policy.describe(),
+                    "sources": dict(trial.value.policy.sources),
+                },
             }
         )
     return rows
