@@ -397,3 +397,17 @@ def test_log_refusals_must_be_a_boolean() -> None:
         CORS(app, log_refusals="yes")
     with pytest.raises(ConfigError, match="log_refusals"):
         cross_origin(log_refusals="no")
+
+
+def test_docs_list_every_server_reason_id() -> None:
+    from pathlib import Path
+
+    from flask_crossorigin.policy import Reason
+
+    docs = Path(__file__).parents[1] / "docs"
+    table = (docs / "operating.md").read_text(encoding="utf-8").split("## Server reason ids")[1]
+    documented = {line.split("`")[1] for line in table.splitlines() if line.startswith("| `")}
+    refusals = {reason.value for reason in Reason} - {"allowed", "no_origin"}
+    assert documented == refusals
+    options = (docs / "options.md").read_text(encoding="utf-8")
+    assert "| `log_refusals` | `CORS_LOG_REFUSALS` | bool | `False` |" in options

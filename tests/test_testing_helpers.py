@@ -259,3 +259,23 @@ def test_assert_blocked_fails_when_the_reason_differs() -> None:
 def test_assert_blocked_refuses_an_unknown_reason_id() -> None:
     with pytest.raises(ValueError, match="Did you mean 'acao_missing'"):
         assert_blocked(make_app(), "/api/items", origin=EVIL, reason="acao_misisng")
+
+
+def test_docs_testing_page_shows_a_real_assertion_message() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "docs" / "testing.md").read_text(encoding="utf-8")
+    block = text.split("<!-- assertion-example:", 1)[1].split("```text\n", 1)[1]
+    expected = block.split("```", 1)[0].rstrip("\n").splitlines()
+    spa = "https://app.example.com"
+    app = Flask("myapp")
+    CORS(app, resources={r"/api/*": {"origins": [spa], "allow_headers": ["Content-Type"]}})
+
+    @app.route("/api/items", methods=["GET", "POST"])
+    def items() -> Any:
+        return {"items": []}
+
+    headers = {"Content-Type": "application/json", "Authorization": "Bearer test"}
+    with pytest.raises(AssertionError) as raised:
+        assert_allowed(app, "/api/items", origin=spa, method="POST", headers=headers)
+    assert f"AssertionError: {raised.value}".splitlines() == expected
