@@ -117,6 +117,8 @@ class Scenario:
     with_app: bool = False
     #: The policy is ``CORS(blueprint)`` on the blueprint that serves the route.
     blueprint: bool = False
+    #: flask-crossorigin only: a ``cors_refused`` receiver is connected (it counts the sends).
+    receiver: bool = False
     size: int = 0
     description: str = ""
 
@@ -274,6 +276,40 @@ def scenarios() -> list[Scenario]:
             description="the same preflight, the policy set by CORS(blueprint) (routed)",
         ),
     ]
+    refused_preflight = (
+        ("Origin", REFUSED_ORIGIN),
+        ("Access-Control-Request-Method", "POST"),
+        ("Access-Control-Request-Headers", "content-type"),
+    )
+    # The cost of a refusal with and without a cors_refused receiver ("refused origin" above is
+    # the ordinary request without one).
+    for name, method, expect, headers, what in (
+        ("refused preflight", "OPTIONS", "refused-preflight", refused_preflight, "preflight"),
+        ("refused origin + receiver", "GET", "refuse", (("Origin", REFUSED_ORIGIN),), "GET"),
+        (
+            "refused preflight + receiver",
+            "OPTIONS",
+            "refused-preflight",
+            refused_preflight,
+            "preflight",
+        ),
+    ):
+        receiver = name.endswith("receiver")
+        listening = "a cors_refused receiver connected" if receiver else "no receiver"
+        result.append(
+            Scenario(
+                name,
+                "signal",
+                method,
+                PATH,
+                PATH,
+                expect,
+                _two_origins,
+                headers,
+                receiver=receiver,
+                description=f"{what} from an Origin that is not allowed, {listening}",
+            )
+        )
     for n in ORIGIN_COUNTS:
         result.append(
             Scenario(
@@ -337,6 +373,15 @@ def build_app(impl: Impl, scenario: Scenario) -> Flask:
     target.add_url_rule(scenario.route, endpoint="items", view_func=view, methods=["GET", "POST"])
     if isinstance(target, Blueprint):
         app.register_blueprint(target)
+    if scenario.receiver and impl.name == CROSSORIGIN:
+        assert impl.module is not None
+        sent: list[str] = []
+
+        def count_refusal(sender: Flask, **kwargs: Any) -> None:
+            sent.append(kwargs["reason"])
+            del sent[:-1]  # bounded: keep the last reason only
+
+        impl.module.cors_refused.connect(count_refusal, sender=app, weak=False)
     return app
 
 
@@ -392,6 +437,12 @@ def _problem(impl: Impl, scenario: Scenario, status: str, headers: HeaderList) -
         allowed = _tokens(hmap.get("access-control-allow-headers"))
         if not allowed & {"content-type", "*"}:
             return f"preflight: Access-Control-Allow-Headers lacks content-type: {allowed}"
+    elif scenario.expect == "refused-preflight":
+        if impl.name == CROSSORIGIN and code != 403:
+            return f"refused preflight: expected status 403, got {code}"
+        if acao is not None:
+            return f"refused preflight must get no Access-Control-Allow-Origin, got {acao}"
+        return None
     elif code != 200:
         return f"expected status 200, got {code}"
     elif scenario.expect == "allow":

@@ -44,6 +44,14 @@ ORDINARY = (
     "decorator + CORS(app)",
     "blueprint policy",
 )
+#: Issue 12: what a refusal costs with and without a ``cors_refused`` receiver (no verdict: a
+#: receiver's own work is the app's; without one the cost must not move).
+SIGNAL = (
+    "refused origin",
+    "refused origin + receiver",
+    "refused preflight",
+    "refused preflight + receiver",
+)
 #: Issue 10's targets, in instructions: every ordinary scenario costs no more over bare Flask
 #: than the floor (one hand-written after_request hook setting one header), and a whole
 #: preflight answered by the extension at most this fraction of bare Flask's OPTIONS.
@@ -112,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, why in missing.items():
         print(f"note: {name} {why}; its columns are left out")
     names = [impl.name for impl in impls]
-    wanted = args.scenario or [*ORDINARY, "preflight", "blueprint preflight"]
+    wanted = args.scenario or [*ORDINARY, "preflight", "blueprint preflight", *SIGNAL]
     chosen = [s.name for s in scenarios() if any(w == s.name for w in wanted)]
     if args.scenario:
         chosen = [s.name for s in scenarios() if any(w in s.name for w in wanted)]
@@ -125,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("Instructions per request, overhead = impl - bare")
     verdicts = []
     for scenario, row in results.items():
+        if scenario in SIGNAL[1:]:
+            continue  # reported below
         bare = row[BARE]
         ours = row.get(CROSSORIGIN, float("nan")) - bare
         if scenario.endswith("preflight"):
@@ -142,6 +152,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     for scenario, what, ratio, limit in verdicts:
         verdict = "PASS" if ratio <= limit else "MISS"
         print(f"{scenario:22} {what:24} {ratio:6.3f}x  (limit {limit}x)  {verdict}")
+    for quiet, loud in zip(SIGNAL[::2], SIGNAL[1::2]):
+        if quiet in results and loud in results and CROSSORIGIN in results[quiet]:
+            # A preflight never reaches Flask: its whole cost is ours. A GET costs ours + bare.
+            whole = quiet.endswith("preflight")
+            what = "whole request" if whole else "overhead"
+            without = results[quiet][CROSSORIGIN] - (0 if whole else results[quiet][BARE])
+            with_one = results[loud][CROSSORIGIN] - (0 if whole else results[loud][BARE])
+            print(
+                f"{quiet:22} cors_refused: {what} {without:>9,.0f} without a receiver, "
+                f"{with_one:>9,.0f} with one (+{with_one - without:,.0f})"
+            )
     if args.json:
         args.json.write_text(json.dumps({"per_request": results}, indent=2))
     return 0

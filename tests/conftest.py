@@ -98,3 +98,35 @@ def debug_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFix
     """caplog with the ``flask_crossorigin`` logger at DEBUG."""
     caplog.set_level(logging.DEBUG, logger="flask_crossorigin")
     yield caplog
+
+
+@pytest.fixture
+def refusals() -> Iterator[list[dict[str, Any]]]:
+    """Every ``cors_refused`` send while the test runs: the sender plus its keyword arguments."""
+    from flask_crossorigin import cors_refused
+
+    seen: list[dict[str, Any]] = []
+
+    def receiver(sender: Any, **kwargs: Any) -> None:
+        seen.append({"sender": sender, **kwargs})
+
+    cors_refused.connect(receiver)
+    try:
+        yield seen
+    finally:
+        cors_refused.disconnect(receiver)
+
+
+@pytest.fixture
+def refusal_warnings(caplog: pytest.LogCaptureFixture) -> Callable[[], list[str]]:
+    """``refusal_warnings()``: the WARNING lines logged on ``flask_crossorigin`` so far."""
+    caplog.set_level(logging.WARNING, logger="flask_crossorigin")
+
+    def lines() -> list[str]:
+        return [
+            record.getMessage()
+            for record in caplog.records
+            if record.name == "flask_crossorigin" and record.levelno == logging.WARNING
+        ]
+
+    return lines

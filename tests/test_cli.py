@@ -739,6 +739,7 @@ def test_routes_json() -> None:
         "source": None,
         "policy": None,
         "sources": None,
+        "report_only": None,
     }
 
 

@@ -458,6 +458,7 @@ def test_defaults_compile():
         "always_send": True,
         "allow_private_network": False,
         "debug": False,
+        "log_refusals": False,
     }
     assert p.preflight("https://a.example", "DELETE").headers[:2] == (
         (ACAO, "https://a.example"),

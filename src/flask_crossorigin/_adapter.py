@@ -27,6 +27,8 @@ from werkzeug.routing.exceptions import RoutingException
 from werkzeug.test import EnvironBuilder
 
 from ._http import escape_for_log, merge_vary
+from ._refusals import RefusalMemory
+from ._reporting import report_refusal
 from .options import (
     DEFAULT_RESOURCES,
     Layer,
@@ -37,6 +39,7 @@ from .options import (
 )
 from .policy import ACAC, ACAO, DEBUG_HEADER, GRANT_HEADERS, Decision, Policy
 from .resources import ResourceTable
+from .signals import cors_refused
 
 logger = logging.getLogger("flask_crossorigin")
 
@@ -146,6 +149,13 @@ class AppState:
         self.has_middleware = False
         #: What ``CORS(app)`` was configured with, to warn when a second call changes it.
         self.configuration: object = None
+        #: ``CORS(app, report_only=True)``'s table: decides nothing, reports what it would refuse.
+        self.report_table: ResourceTable[Coverage] | None = None
+        #: Whether the middleware is in front of the app (also for a report-only policy alone,
+        #: which leaves ``has_middleware`` false: the decorator then keeps doing its own work).
+        self.wrapped = False
+        #: Which refusals were logged lately (``log_refusals``, report-only): per app, bounded.
+        self.refusals = RefusalMemory()
         self._endpoints: dict[
             str | None, tuple[Coverage | None, tuple[ResourceTable[Coverage], ...]]
         ] = {}
@@ -161,9 +171,18 @@ class AppState:
     # -- set-up ---------------------------------------------------------------------------------
 
     def compile_table(
-        self, layers: tuple[Layer, ...], where: str, blueprint: str | None = None
+        self,
+        layers: tuple[Layer, ...],
+        where: str,
+        blueprint: str | None = None,
+        *,
+        report_only: bool = False,
     ) -> ResourceTable[Coverage]:
-        """Compile ``resources`` over the app config and *layers* into a table of coverages."""
+        """Compile ``resources`` over the app config and *layers* into a table of coverages.
+
+        With *report_only*, every source label starts with ``report-only``, so a report-only
+        refusal never passes for an enforced one in a log line, a signal or ``flask cors routes``.
+        """
         config = config_layer(self.app.config)
         stack = [config, *layers]
         resources: tuple[Any, str] = (DEFAULT_RESOURCES, "default")
@@ -171,6 +190,8 @@ class AppState:
             resources = layer.get("resources", resources)
         base = [{k: v for k, v in layer.items() if k != "resources"} for layer in stack]
         scope = f"blueprint {blueprint!r} " if blueprint is not None else ""
+        if report_only:
+            scope = "report-only " + scope
         entries = resource_entries(resources[0], resources[1], base, where=where, scope=scope)
         kind = SourceKind.RESOURCE if blueprint is None else SourceKind.BLUEPRINT
         rows = []
@@ -467,12 +488,13 @@ def write_headers(items: list[tuple[str, str]], decision: Decision, policy: Poli
 
 
 def render_preflight(
-    found: Coverage, environ: dict[str, Any], path: str
+    found: Coverage, environ: dict[str, Any], path: str, state: AppState
 ) -> tuple[str, list[tuple[str, str]]]:
     """The extension's own answer to a preflight: 204 when allowed, 403 when refused (F36, F37).
 
     Status line and WSGI headers; the middleware sends them as they are, the decorator (used
-    without ``CORS(app)``) wraps them in a Flask response.
+    without ``CORS(app)``) wraps them in a Flask response. A refusal is reported to
+    ``cors_refused`` receivers and, with ``log_refusals``, logged (*state* is the app's).
     """
     decision = decide(found.policy, environ)
     headers: list[tuple[str, str]] = []
@@ -482,6 +504,8 @@ def render_preflight(
     else:
         status = "403 FORBIDDEN"
         headers.append(("Content-Length", "0"))
+        if found.policy.log_refusals or cors_refused.receivers:
+            report_refusal(state, found, decision, path, environ)
     log_decision(decision, found.source, path, environ)
     return status, headers
 

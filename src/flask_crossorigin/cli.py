@@ -371,9 +371,14 @@ def routes_command(sort: str, all_methods: bool, as_json: bool) -> None:
         "Max-Age",
         "Policy",
     ]
+    # The report-only policy's columns appear only for apps that have one.
+    trials = any(row["report_only"] is not None for row in rows)
+    if trials:
+        headers += ["Report-only", "Report-only origins"]
     table: list[list[str]] = [headers]
     for row in rows:
         policy = row["policy"] or {}
+        trial = row["report_only"] or {}
         table.append(
             [
                 row["endpoint"],
@@ -386,6 +391,14 @@ def routes_command(sort: str, all_methods: bool, as_json: bool) -> None:
                 _cell(policy.get("supports_credentials")),
                 _cell(policy.get("max_age")),
                 row["source"] or "none",
+                *(
+                    [
+                        trial.get("source") or "none",
+                        _cell((trial.get("policy") or {}).get("origins")),
+                    ]
+                    if trials
+                    else []
+                ),
             ]
         )
     widths = [max(len(line[i]) for line in table) for i in range(len(headers))]

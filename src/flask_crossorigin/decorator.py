@@ -37,7 +37,9 @@ from ._adapter import (
     write_headers,
 )
 from ._compat import current_app_and_request, header_list
+from ._reporting import report_refusal
 from .options import DECORATOR_OPTIONS, check_names, validate_values
+from .signals import cors_refused
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -104,7 +106,7 @@ def _apply_without_middleware(own: Coverage, state: AppState, req: Request) -> R
         found = state.resolve_environ(environ, environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
         found = found or own
         if found.policy.automatic_options:
-            status, headers = render_preflight(found, environ, req.path)
+            status, headers = render_preflight(found, environ, req.path, state)
             response = state.app.response_class(status=int(status.split(" ", 1)[0]))
             del response.headers["Content-Type"]  # an empty answer has no media type
             response.headers.extend(headers)
@@ -127,6 +129,12 @@ def _apply_without_middleware(own: Coverage, state: AppState, req: Request) -> R
                 response.headers.extend(items)
             if _debug_enabled(_DEBUG):
                 log_decision(decision, own.source, req.path, environ)
+            if (
+                not decision.allowed
+                and "HTTP_ORIGIN" in environ
+                and (policy.log_refusals or cors_refused.receivers)
+            ):
+                report_refusal(state, own, decision, req.path, environ)
         return response
 
     after_this_request(add_headers)

@@ -37,7 +37,10 @@ from ._adapter import (
     wsgi_path,
 )
 from ._compat import current_request
+from ._reporting import report_refusal
+from .errors import ConfigError
 from .options import EXTENSION_OPTIONS, Layer, check_names, config_layer
+from .signals import cors_refused
 
 logger = logging.getLogger("flask_crossorigin")
 #: Bound once: the middleware asks on every response, and logging caches the answer per level.
@@ -55,18 +58,49 @@ class CORS:
     first request. Calling ``CORS(app)`` again replaces the app's policy (with a WARNING when the
     configuration differs).
 
+    With ``report_only=True`` the options are compiled into the app's *report-only* policy
+    instead: it never changes a response, and every request with ``Origin`` that it covers and
+    would refuse is reported (the :data:`~flask_crossorigin.cors_refused` signal with
+    ``report_only=True``, and a rate-limited WARNING). It lives next to the enforcing policy:
+    neither replaces the other, and a second report-only ``CORS`` replaces the first
+    report-only one. See ``docs/operating.md``.
+
     .. versionadded:: 0.1
+
+    .. versionchanged:: 0.2
+        The ``report_only`` argument, and the ``log_refusals`` option.
     """
 
-    def __init__(self, app: Flask | Blueprint | None = None, **options: Any) -> None:
+    def __init__(
+        self, app: Flask | Blueprint | None = None, *, report_only: bool = False, **options: Any
+    ) -> None:
+        self._report_only = _flag("CORS", report_only)
         self._layer = check_names(options, allowed=EXTENSION_OPTIONS, where="CORS")
         if app is not None:
             self.init_app(app)
 
-    def init_app(self, app: Flask | Blueprint, **options: Any) -> None:
-        """Apply the policy to *app*; keyword options here win over those given to ``CORS()``."""
+    def init_app(
+        self, app: Flask | Blueprint, *, report_only: bool | None = None, **options: Any
+    ) -> None:
+        """Apply the policy to *app*; keyword options here win over those given to ``CORS()``.
+
+        *report_only*, when given, wins over the one given to ``CORS()``.
+        """
+        trial = self._report_only if report_only is None else _flag("init_app", report_only)
         layer = check_names(options, allowed=EXTENSION_OPTIONS, where="init_app")
         layers = (self._layer, layer)
+        if trial:
+            if not isinstance(app, Flask):
+                raise TypeError(
+                    "report_only=True takes a Flask app: a report-only policy is one table for "
+                    "the whole app. Write CORS(app, report_only=True, resources={...}) with the "
+                    "blueprint's paths as patterns."
+                )
+            state = _attach(app, enforce=False)
+            state.report_table = state.compile_table(
+                layers, "CORS(report_only=True)", report_only=True
+            )
+            return
         if isinstance(app, Blueprint):
 
             def register(setup: BlueprintSetupState) -> None:
@@ -105,11 +139,27 @@ def _configuration(*layers: Layer | tuple[Layer, ...]) -> object:
     return [{name: value for name, (value, _) in layer.items()} for layer in flat]
 
 
-def _attach(app: Flask) -> AppState:
-    """The app's state, with the middleware in front of the app (installed once)."""
+def _flag(where: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ConfigError(
+        f"{where}(report_only={value!r}): report_only must be True or False. A string such as "
+        "'false' is truthy in Python; write report_only=True or report_only=False."
+    )
+
+
+def _attach(app: Flask, enforce: bool = True) -> AppState:
+    """The app's state, with the middleware in front of the app (installed once).
+
+    A report-only policy alone (*enforce* false) installs the middleware without marking it as
+    enforcing, so that decorated views keep applying their policies themselves and no response
+    changes.
+    """
     state = state_for(app)
-    if not state.has_middleware:
+    if not state.wrapped:
         app.wsgi_app = CORSMiddleware(app.wsgi_app, state)  # type: ignore[method-assign]
+        state.wrapped = True
+    if enforce:
         state.has_middleware = True
     return state
 
@@ -126,11 +176,15 @@ class CORSMiddleware:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         state = self.state
+        if state.report_table is not None:
+            _trial(state, environ)
+            if not state.has_middleware:  # only a report-only policy: change nothing
+                return self.wsgi_app(environ, start_response)
         if environ["REQUEST_METHOD"] == "OPTIONS" and is_preflight(environ):
             found = state.resolve_environ(environ, environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
             if found is not None and found.policy.automatic_options:
                 path = wsgi_path(environ.get("PATH_INFO") or "") or ""
-                status, headers = render_preflight(found, environ, path)
+                status, headers = render_preflight(found, environ, path, state)
                 start_response(status, headers)
                 return []
 
@@ -153,6 +207,28 @@ class CORSMiddleware:
                     if _debug_enabled(_DEBUG):
                         path = req.path if req is not None else environ.get("PATH_INFO", "")
                         log_decision(decision, found.source, path, environ)
+                    if (
+                        not decision.allowed
+                        and "HTTP_ORIGIN" in environ
+                        and (policy.log_refusals or cors_refused.receivers)
+                    ):
+                        path = req.path if req is not None else environ.get("PATH_INFO", "")
+                        report_refusal(state, found, decision, path, environ)
             return start_response(status, headers, exc_info)
 
         return self.wsgi_app(environ, cors_start_response)
+
+
+def _trial(state: AppState, environ: dict[str, Any]) -> None:
+    """Report what the report-only policy would refuse; never touches the response."""
+    if "HTTP_ORIGIN" not in environ or state.report_table is None:
+        return
+    path = wsgi_path(environ.get("PATH_INFO") or "")
+    if path is None:
+        return
+    row = state.report_table.match(path)
+    if row is None:
+        return
+    decision = decide(row.value.policy, environ)
+    if not decision.allowed:
+        report_refusal(state, row.value, decision, path, environ, report_only=True)

@@ -41,6 +41,7 @@ POLICY_DEFAULTS: Mapping[str, Any] = {
     "always_send": True,
     "allow_private_network": False,
     "debug": False,
+    "log_refusals": False,
 }
 #: The path patterns a ``CORS(app)`` policy covers when ``resources`` is not given.
 DEFAULT_RESOURCES = r"/*"
@@ -92,6 +93,12 @@ def check_names(options: Mapping[str, Any], *, allowed: frozenset[str], where: s
             _warn_legacy(label, f"{name}=...", modern, f"{modern}={value!r}", value)
             layer[modern] = (value, label)
             continue
+        if name == "report_only" and name not in allowed:
+            raise TypeError(
+                f"{where} does not take 'report_only': a report-only policy is a separate table "
+                "for a whole app, so it is set only as CORS(app, report_only=True, ...) or "
+                "init_app(app, report_only=True, ...)."
+            )
         if name not in allowed:
             raise TypeError(f"{where} got an unknown option {name!r}.{_suggest(name, allowed)}")
         if value is None and name in BOOLEAN_OPTIONS:
@@ -221,6 +228,7 @@ def build_policy(options: Mapping[str, tuple[Any, str]]) -> Policy:
             "always_send",
             "allow_private_network",
             "debug",
+            "log_refusals",
         )
     }
     origins = compile_origins(value("origins"), label("origins"))

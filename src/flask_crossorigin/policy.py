@@ -164,6 +164,7 @@ class Policy:
         always_send: bool = True,
         allow_private_network: bool = False,
         debug: bool = False,
+        log_refusals: bool = False,
         sources: Mapping[str, str] | None = None,
     ) -> None:
         self.origins = origins
@@ -183,6 +184,8 @@ class Policy:
         self.always_send = always_send
         self.allow_private_network = allow_private_network
         self.debug = debug
+        #: Log each refusal at WARNING, rate-limited (the adapter does it; see docs/operating.md).
+        self.log_refusals = log_refusals
         #: option name -> where its value came from, for ``flask cors routes`` and error messages.
         self.sources: Mapping[str, str] = dict(sources or {})
 
@@ -395,6 +398,7 @@ class Policy:
             "always_send": self.always_send,
             "allow_private_network": self.allow_private_network,
             "debug": self.debug,
+            "log_refusals": self.log_refusals,
         }
 
     @staticmethod

@@ -1,0 +1,281 @@
+"""``flask_crossorigin.testing``: check / assert_allowed / assert_blocked (issue 12)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from flask import Flask, Response, abort, request
+from werkzeug.datastructures import Headers
+
+from flask_crossorigin import CORS, testing
+from flask_crossorigin.cli import cors_cli
+from flask_crossorigin.testing import Verdict, assert_allowed, assert_blocked, check
+
+PAGE = "https://app.test"
+EVIL = "https://evil.test"
+
+
+def make_app() -> Flask:
+    app = Flask(__name__)
+    CORS(
+        app,
+        resources={
+            r"/api/*": {
+                "origins": [PAGE],
+                "methods": ["GET", "POST"],
+                "allow_headers": ["Content-Type", "X-Token"],
+            },
+            r"/private/*": {"origins": [PAGE], "supports_credentials": True},
+        },
+    )
+
+    @app.route("/api/items", methods=["GET", "POST", "PUT"])
+    def items() -> Any:
+        return {"items": []}, 201
+
+    @app.route("/api/gone")
+    def gone() -> Any:
+        abort(404)
+
+    @app.route("/private/me")
+    def me() -> Any:
+        return {"me": 1}
+
+    @app.route("/legacy")
+    def legacy() -> Any:
+        return "legacy"
+
+    @app.after_request
+    def legacy_headers(response: Response) -> Response:
+        # Hand-written CORS headers with a literal '*' (the Chromium divergence), on the
+        # preflight answer too; no policy covers /legacy.
+        if request.path == "/legacy":
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            response.headers["Access-Control-Allow-Headers"] = "*"
+        return response
+
+    return app
+
+
+def test_the_module_is_public() -> None:
+    import flask_crossorigin
+
+    assert flask_crossorigin.testing is testing
+    assert set(testing.__all__) >= {"check", "assert_allowed", "assert_blocked", "Verdict"}
+    for name in ("check", "assert_allowed", "assert_blocked", "Verdict"):
+        assert ".. versionadded:: 0.2" in (getattr(testing, name).__doc__ or "")
+
+
+def test_check_allowed_has_status_and_no_reason() -> None:
+    verdict = check(make_app(), "/api/items", origin=PAGE)
+    assert isinstance(verdict, Verdict)
+    assert verdict.allowed
+    assert verdict.reason is None
+    assert verdict.message == ""
+    assert verdict.fix is None
+    assert verdict.status == 201
+    assert verdict.notes == ()
+    assert verdict.policy == "resource '/api/*'"
+
+
+def test_an_allowed_error_response_keeps_its_status() -> None:
+    verdict = check(make_app(), "/api/gone", origin=PAGE)
+    assert verdict.allowed and verdict.status == 404
+
+
+def test_check_blocked_names_the_browser_reason_message_and_a_policy_fix() -> None:
+    verdict = check(make_app(), "/api/items", origin=EVIL)
+    assert not verdict.allowed
+    assert verdict.reason == "acao_missing"
+    assert verdict.message.startswith(
+        "Access to fetch at 'http://localhost/api/items' from origin 'https://evil.test' has "
+        "been blocked by CORS policy"
+    )
+    assert verdict.fix is not None
+    assert verdict.fix.startswith("add 'https://evil.test' to `origins` of resource '/api/*'")
+    assert verdict.status is None
+
+
+def test_the_preflight_is_included() -> None:
+    verdict = check(make_app(), "/api/items", origin=PAGE, method="PUT")
+    # Our refused preflight is a 403 without Access-Control-Allow-Origin: that is what the
+    # browser reports; the fix names the server's actual reason.
+    assert verdict.reason == "acao_missing"
+    assert verdict.fix is not None and "add 'PUT' to `methods` of resource '/api/*'" in verdict.fix
+    assert any(step.startswith("-> OPTIONS") for step in verdict.steps)
+    allowed = check(make_app(), "/api/items", origin=PAGE, method="POST", headers={"X-Token": "t"})
+    assert allowed.allowed and allowed.status == 201
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Other": "1"},
+        [("X-Other", "1")],
+        [["X-Other", "1"]],
+        Headers([("X-Other", "1")]),
+    ],
+    ids=["dict", "pairs", "lists", "werkzeug-headers"],
+)
+def test_headers_as_a_mapping_or_pairs(headers: Any) -> None:
+    verdict = check(make_app(), "/api/items", origin=PAGE, method="POST", headers=headers)
+    assert verdict.reason == "acao_missing"
+    assert verdict.fix is not None and "'x-other'" in verdict.fix
+
+
+def test_repeated_header_pairs_are_kept() -> None:
+    headers = Headers([("X-Token", "a"), ("X-Token", "b")])
+    verdict = check(make_app(), "/api/items", origin=PAGE, method="POST", headers=headers)
+    assert verdict.allowed
+
+
+def test_bad_headers_argument_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="headers must be a mapping or a list of"):
+        check(make_app(), "/api/items", origin=PAGE, headers=["X-Token: a"])  # type: ignore[list-item]
+
+
+def test_a_flask_client_is_accepted() -> None:
+    client = make_app().test_client()
+    assert check(client, "/api/items", origin=PAGE).allowed
+    assert check(client, "/api/items", origin=EVIL).reason == "acao_missing"
+
+
+def test_credentials() -> None:
+    app = make_app()
+    assert check(app, "/private/me", origin=PAGE, credentials=True).allowed
+    verdict = check(app, "/api/items", origin=PAGE, credentials=True)
+    assert verdict.reason == "acac_missing"
+    assert verdict.fix is not None and "supports_credentials=True" in verdict.fix
+
+
+def test_a_request_the_page_cannot_send_has_no_server_fix() -> None:
+    verdict = check(make_app(), "/api/items", origin=PAGE, method="TRACE")
+    assert verdict.reason == "forbidden_method"
+    assert verdict.fix is None
+    assert verdict.message
+
+
+def test_chromium_divergence_is_a_note_and_the_standard_verdict_stays() -> None:
+    app = make_app()
+    verdict = check(app, "/legacy", origin=PAGE, headers={"Authorization": "Bearer t"})
+    assert not verdict.allowed
+    assert verdict.reason == "authorization_not_covered_by_wildcard"
+    (note,) = verdict.notes
+    assert "Chromium" in note and "still let Authorization through" in note
+    # With credentials, Chromium treats '*' as literal too: no note.
+    credentialed = check(
+        app, "/legacy", origin=PAGE, headers={"Authorization": "t"}, credentials=True
+    )
+    assert credentialed.notes == ()
+
+
+def test_cli_shares_the_implementation() -> None:
+    app = make_app()
+    for path, method, headers in (
+        ("/api/items", "GET", []),
+        ("/api/items", "PUT", []),
+        ("/legacy", "GET", [("Authorization", "Bearer t")]),
+    ):
+        args = ["check", "--origin", EVIL if path == "/api/items" else PAGE, "--json"]
+        args += ["--method", method]
+        for name, value in headers:
+            args += ["--header", f"{name}: {value}"]
+        result = app.test_cli_runner().invoke(cors_cli, [*args, path])
+        shown = json.loads(result.output)
+        origin = EVIL if path == "/api/items" else PAGE
+        verdict = check(app, path, origin=origin, method=method, headers=headers)
+        assert (verdict.allowed, verdict.reason, verdict.message, verdict.fix) == (
+            shown["allowed"],
+            shown["reason"],
+            shown["message"],
+            shown["fix"],
+        )
+        assert list(verdict.notes) == shown["notes"]
+        assert list(verdict.steps) == shown["steps"]
+
+
+def test_cli_text_has_the_note_before_the_fix() -> None:
+    app = make_app()
+    args = ["check", "--origin", PAGE, "--header", "Authorization: Bearer t", "/legacy"]
+    result = app.test_cli_runner().invoke(cors_cli, args)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    note = next(i for i, line in enumerate(lines) if line.startswith("note: current Chromium"))
+    assert lines[note + 1].startswith("fix: ")
+    assert lines[-1].startswith("BLOCKED: authorization_not_covered_by_wildcard:")
+
+
+# -- assert_allowed ------------------------------------------------------------------------------
+
+
+def test_assert_allowed_passes_and_returns_the_verdict() -> None:
+    verdict = assert_allowed(make_app(), "/api/items", origin=PAGE, method="POST")
+    assert verdict.allowed and verdict.status == 201
+
+
+def test_assert_allowed_fails_with_reason_message_and_fix() -> None:
+    with pytest.raises(AssertionError) as raised:
+        assert_allowed(make_app(), "/api/items", origin=EVIL)
+    text = str(raised.value)
+    verdict = check(make_app(), "/api/items", origin=EVIL)
+    assert verdict.reason is not None and verdict.fix is not None
+    assert verdict.reason in text
+    assert verdict.message in text
+    assert verdict.fix in text
+    assert text.startswith(
+        "fetch('/api/items', {method: 'GET'}) from https://evil.test is blocked."
+    )
+
+
+# -- assert_blocked ------------------------------------------------------------------------------
+
+
+def test_assert_blocked_passes_with_and_without_reason() -> None:
+    app = make_app()
+    assert assert_blocked(app, "/api/items", origin=EVIL).reason == "acao_missing"
+    verdict = assert_blocked(app, "/api/items", origin=EVIL, reason="acao_missing")
+    assert not verdict.allowed
+
+
+def test_assert_blocked_fails_when_allowed() -> None:
+    with pytest.raises(AssertionError, match="is allowed, expected it to be blocked"):
+        assert_blocked(make_app(), "/api/items", origin=PAGE)
+    with pytest.raises(AssertionError, match=r"blocked \(acao_missing\)"):
+        assert_blocked(make_app(), "/api/items", origin=PAGE, reason="acao_missing")
+
+
+def test_assert_blocked_fails_when_the_reason_differs() -> None:
+    with pytest.raises(AssertionError) as raised:
+        assert_blocked(
+            make_app(), "/api/items", origin=PAGE, credentials=True, reason="acao_missing"
+        )
+    text = str(raised.value)
+    assert "is blocked for acac_missing, expected acao_missing" in text
+    assert "fix: set supports_credentials=True on resource '/api/*'" in text
+
+
+def test_assert_blocked_refuses_an_unknown_reason_id() -> None:
+    with pytest.raises(ValueError, match="Did you mean 'acao_missing'"):
+        assert_blocked(make_app(), "/api/items", origin=EVIL, reason="acao_misisng")
+
+
+def test_docs_testing_page_shows_a_real_assertion_message() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "docs" / "testing.md").read_text(encoding="utf-8")
+    block = text.split("<!-- assertion-example:", 1)[1].split("```text\n", 1)[1]
+    expected = block.split("```", 1)[0].rstrip("\n").splitlines()
+    spa = "https://app.example.com"
+    app = Flask("myapp")
+    CORS(app, resources={r"/api/*": {"origins": [spa], "allow_headers": ["Content-Type"]}})
+
+    @app.route("/api/items", methods=["GET", "POST"])
+    def items() -> Any:
+        return {"items": []}
+
+    headers = {"Content-Type": "application/json", "Authorization": "Bearer test"}
+    with pytest.raises(AssertionError) as raised:
+        assert_allowed(app, "/api/items", origin=spa, method="POST", headers=headers)
+    assert f"AssertionError: {raised.value}".splitlines() == expected
