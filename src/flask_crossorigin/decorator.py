@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from typing import Any, Callable, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, Callable, TypeVar, cast, overload
 
 from flask import Response, after_this_request, request
 
@@ -30,6 +30,11 @@ from .extension import (
     preflight_response,
 )
 from .options import DECORATOR_OPTIONS, check_names, validate_values
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .types import CrossOriginOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,7 +57,7 @@ def cross_origin(__view: F) -> F: ...
 
 
 @overload
-def cross_origin(**options: Any) -> Callable[[F], F]: ...
+def cross_origin(**options: Unpack[CrossOriginOptions]) -> Callable[[F], F]: ...
 
 
 def cross_origin(*args: Any, **options: Any) -> F | Callable[[F], F]:

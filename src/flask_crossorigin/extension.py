@@ -52,7 +52,10 @@ from .policy import DEBUG_HEADER, GRANT_HEADERS, Decision, Policy
 from .resources import Resource, ResourceTable
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from .decorator import ViewSpec
+    from .types import CORSOptions
 
 logger = logging.getLogger("flask_crossorigin")
 #: Bound once: the hook asks on every response, and logging caches the answer per level.
@@ -87,12 +90,14 @@ class CORS:
     .. versionadded:: 0.1
     """
 
-    def __init__(self, app: Flask | Blueprint | None = None, **options: Any) -> None:
+    def __init__(
+        self, app: Flask | Blueprint | None = None, **options: Unpack[CORSOptions]
+    ) -> None:
         self._layer = check_names(options, allowed=EXTENSION_OPTIONS, where="CORS")
         if app is not None:
             self.init_app(app)
 
-    def init_app(self, app: Flask | Blueprint, **options: Any) -> None:
+    def init_app(self, app: Flask | Blueprint, **options: Unpack[CORSOptions]) -> None:
         """Apply the policy to *app*; keyword options here win over those given to ``CORS()``."""
         layer = check_names(options, allowed=EXTENSION_OPTIONS, where="init_app")
         layers = (self._layer, layer)
