@@ -15,6 +15,7 @@ CORE_MODULES = [
     "flask_crossorigin.policy",
     "flask_crossorigin.resources",
     "flask_crossorigin.explain",
+    "flask_crossorigin.types",  # the option types: standard library only
 ]
 
 
