@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit docs sdist-check demo bench bench-instructions fuzz clean
+.PHONY: test lint typecheck unit docs sdist-check demo bench bench-instructions fuzz matrix clean
 
 FUZZ_SECONDS ?= 60
 
@@ -76,5 +76,12 @@ bench-instructions: $(STAMP)
 	mkdir -p build
 	$(BIN)/python benchmarks/bench_instructions.py --json build/bench-instructions.json
 
+# The version matrix (noxfile.py): Python 3.9 + Flask 2.3.0, Python 3.13 + the newest Flask,
+# Flask 3.2.0.dev (FLASK_NEXT_WHEELS, default ../shared/wheels), mypy against floor and newest.
+NOX_ARGS ?=
+matrix: $(STAMP)
+	$(BIN)/python -m pip install --quiet --group matrix
+	$(BIN)/nox $(NOX_ARGS)
+
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov .nox

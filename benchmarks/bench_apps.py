@@ -16,7 +16,7 @@ from importlib import metadata
 from types import ModuleType
 from typing import Any, Callable
 
-from flask import Flask
+from flask import Blueprint, Flask
 from flask.typing import ResponseReturnValue
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Response
@@ -113,6 +113,10 @@ class Scenario:
     options: Callable[[], dict[str, Any]]
     headers: tuple[tuple[str, str], ...] = ()
     decorator: bool = False
+    #: With ``decorator``: ``CORS(app, resources={})`` too, so the extension's own path serves it.
+    with_app: bool = False
+    #: The policy is ``CORS(blueprint)`` on the blueprint that serves the route.
+    blueprint: bool = False
     size: int = 0
     description: str = ""
 
@@ -203,6 +207,31 @@ def scenarios() -> list[Scenario]:
             description="@cross_origin(origins=[2 exact]) on the view, no CORS(app)",
         ),
         Scenario(
+            "decorator + CORS(app)",
+            "ordinary",
+            "GET",
+            PATH,
+            PATH,
+            "allow",
+            _two_origins,
+            origin,
+            decorator=True,
+            with_app=True,
+            description="@cross_origin(origins=[2 exact]) on the view, and CORS(app, resources={})",
+        ),
+        Scenario(
+            "blueprint policy",
+            "ordinary",
+            "GET",
+            PATH,
+            PATH,
+            "allow",
+            _two_origins,
+            origin,
+            blueprint=True,
+            description="CORS(blueprint, origins=[2 exact]) on the blueprint serving the route",
+        ),
+        Scenario(
             "regex origin",
             "ordinary",
             "GET",
@@ -227,6 +256,22 @@ def scenarios() -> list[Scenario]:
                 ("Access-Control-Request-Headers", "content-type"),
             ),
             description="OPTIONS preflight for a JSON POST (Content-Type requested)",
+        ),
+        Scenario(
+            "blueprint preflight",
+            "preflight",
+            "OPTIONS",
+            PATH,
+            PATH,
+            "preflight",
+            _two_origins,
+            (
+                ("Origin", ORIGIN),
+                ("Access-Control-Request-Method", "POST"),
+                ("Access-Control-Request-Headers", "content-type"),
+            ),
+            blueprint=True,
+            description="the same preflight, the policy set by CORS(blueprint) (routed)",
         ),
     ]
     for n in ORIGIN_COUNTS:
@@ -271,12 +316,17 @@ def build_app(impl: Impl, scenario: Scenario) -> Flask:
         return BODY
 
     view: Callable[..., ResponseReturnValue] = items
+    target: Flask | Blueprint = app
+    if scenario.blueprint:
+        target = Blueprint("api", __name__)
     if impl.kind == "extension":
         assert impl.module is not None
         if scenario.decorator:
             view = impl.module.cross_origin(**scenario.options())(items)
+            if scenario.with_app:
+                impl.module.CORS(app, resources={})
         else:
-            impl.module.CORS(app, **scenario.options())
+            impl.module.CORS(target, **scenario.options())
     elif impl.kind == "floor":
 
         @app.after_request
@@ -284,7 +334,9 @@ def build_app(impl: Impl, scenario: Scenario) -> Flask:
             response.headers[ACAO] = ORIGIN
             return response
 
-    app.add_url_rule(scenario.route, endpoint="items", view_func=view, methods=["GET", "POST"])
+    target.add_url_rule(scenario.route, endpoint="items", view_func=view, methods=["GET", "POST"])
+    if isinstance(target, Blueprint):
+        app.register_blueprint(target)
     return app
 
 

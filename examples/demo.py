@@ -27,9 +27,8 @@ from markupsafe import escape
 from werkzeug.serving import make_server
 
 from flask_crossorigin import CORS, cross_origin
-from flask_crossorigin.cli import run_check
+from flask_crossorigin.diagnosis import run_check
 from flask_crossorigin.explain import BrowserRequest, ServerResponse
-from flask_crossorigin.extension import EXTENSION_KEY
 
 API_ORIGIN = "http://localhost:5000"
 PAGE_ORIGIN = "http://127.0.0.1:5001"
@@ -209,12 +208,12 @@ def explain(
 
     # The same explanation `flask cors check` prints: the browser's verdict, the policy that
     # applied and the server's own reason, and a fix phrased in terms of that policy.
-    report = run_check(browser_request, send, api, api_origin).as_json()
+    checked = run_check(browser_request, send, api, api_origin)
+    report = checked.as_json()
     policy = None
-    if report["policy"] is not None:
-        path, method = str(form.get("path", "/")), str(form.get("method", "GET"))
-        row = api.extensions[EXTENSION_KEY].resolve_path(path, method)
-        policy = {"source": report["policy"], "options": row.value.describe() if row else None}
+    found = checked.coverage
+    if found is not None and found.policy is not None:
+        policy = {"source": found.label, "options": found.policy.describe()}
     reason = None
     if report["reason"] is not None:
         reason = {"id": report["reason"], "message": report["message"], "fix": report["fix"]}

@@ -51,4 +51,23 @@ def test_adapters_are_the_only_flask_importers() -> None:
     importers = sorted(
         path.name for path in package.glob("*.py") if imports_flask.search(path.read_text())
     )
-    assert set(importers) <= {"extension.py", "decorator.py", "cli.py", "__init__.py"}, importers
+    adapters = {
+        "__init__.py",
+        "_adapter.py",
+        "_compat.py",
+        "cli.py",
+        "decorator.py",
+        "diagnosis.py",
+        "extension.py",
+    }
+    assert set(importers) <= adapters, importers
+
+
+def test_extension_and_decorator_do_not_import_each_other() -> None:
+    from pathlib import Path
+
+    import flask_crossorigin
+
+    package = Path(flask_crossorigin.__file__).parent
+    assert "from .decorator" not in (package / "extension.py").read_text()
+    assert "from .extension" not in (package / "decorator.py").read_text()

@@ -445,6 +445,47 @@ def test_impossible_combination_fails_at_set_up_with_cors_app():
         CORS(app)
 
 
+@pytest.mark.parametrize("with_extension", [False, True])
+def test_impossible_combination_registered_after_cors_app_fails_at_the_first_request(
+    with_extension,
+):
+    """Only the app config can decide it (CORS_ORIGINS may name the trusted origins), and a view
+    registered after CORS(app) is known to us only once the app serves: the first request of any
+    path raises the ConfigError (not every request to that view, later, as a 500)."""
+    app = Flask(__name__)
+    app.testing = True
+    if with_extension:
+        CORS(app, resources={r"/api/*": {}})
+
+    @app.route("/other")
+    def other() -> str:
+        return "other"
+
+    @app.route("/x")
+    @cross_origin(supports_credentials=True)  # origins default to '*'
+    def x() -> str:
+        return "x"
+
+    client = app.test_client()
+    with pytest.raises(ConfigError, match="supports_credentials"):
+        client.get("/other" if with_extension else "/x", headers={"Origin": A})
+
+
+def test_credentials_with_origins_from_the_app_config_work(grants):
+    app = Flask(__name__)
+    app.config["CORS_ORIGINS"] = [A]
+
+    @app.route("/x")
+    @cross_origin(supports_credentials=True)
+    def x() -> str:
+        return "x"
+
+    CORS(app, resources={})
+    client = app.test_client()
+    assert grants(client.get("/x", headers={"Origin": A})) == {ACAO: [A], ACAC: ["true"]}
+    assert grants(client.get("/x", headers={"Origin": B})) == {}
+
+
 @pytest.mark.parametrize(
     ("options", "wrong", "right"),
     [

@@ -2,7 +2,7 @@
 
 tests/test_real_configs.py runs the real configurations through Flask; this file pins each rule
 on its own, with the edge cases next to it. flask-cors 6's behaviour is written down as expected
-values (it is never imported). Fetch rule ids (F1-F44) refer to ../shared/FETCH-CORS.md.
+values (it is never imported). Fetch rule ids (F1-F44) refer to docs/fetch-rules.md.
 """
 
 from __future__ import annotations

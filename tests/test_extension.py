@@ -283,14 +283,23 @@ def test_config_intercept_exceptions_false():
     app = Flask(__name__)
     app.config["CORS_INTERCEPT_EXCEPTIONS"] = False
 
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.route("/conflict")
+    def conflict() -> str:
+        abort(409)
+
     @app.route("/boom")
     def boom() -> str:
-        abort(409)
+        raise RuntimeError("boom")
 
     CORS(app)
     r = app.test_client().get("/boom", headers={"Origin": A})
+    assert r.status_code == 500
+    assert ACAO not in r.headers  # an unhandled exception: left alone
+    r = app.test_client().get("/conflict", headers={"Origin": A})
     assert r.status_code == 409
-    assert ACAO not in r.headers
+    assert r.headers[ACAO] == A  # abort() is an HTTP error, not an unhandled one (flask-cors 6)
 
 
 # --- options: values ---------------------------------------------------------------------------
@@ -428,7 +437,7 @@ def test_preflight_is_answered_before_before_request_hooks(
     app = Flask(__name__)
     calls = add_routes(app)
     hook_calls = []
-    if app_after_hook:  # an app with hooks of its own runs every preflight through Flask
+    if app_after_hook:  # our preflight answers never pass through the app's hooks, after ones too
 
         @app.after_request
         def stamp(response: Response) -> Response:
@@ -458,12 +467,75 @@ def test_preflight_is_answered_before_before_request_hooks(
     }
     assert hook_calls == []
     assert calls["item"] == 0
-    assert r.headers.get("X-Stamped") == ("1" if app_after_hook else None)
+    assert r.headers.get("X-Stamped") is None
     # The actual request does meet the hook, and its 401 is still readable (F22).
     r = client.delete("/api/item", headers={"Origin": A})
     assert r.status_code == 401
     assert grants(r) == {ACAO: [A], ACAC: ["true"]}
     assert hook_calls == ["DELETE"]
+
+
+@pytest.mark.parametrize("spelling", ["set", "add"])
+def test_app_after_request_adding_cors_headers_never_doubles_acao(app, preflight, spelling):
+    # Issue 10: an app that still adds CORS headers in its own after_request hook (left over from
+    # a hand-written set-up) never gets two ACAO values; on other responses we yield to it.
+    add_routes(app)
+
+    @app.after_request
+    def own_cors(response: Response) -> Response:
+        if spelling == "set":
+            response.headers[ACAO] = "*"
+        else:
+            response.headers.add(ACAO, "*")
+        return response
+
+    CORS(app, origins=[A])
+    client = app.test_client()
+    r = preflight(client, "/api/item", A, "PUT")
+    assert r.status_code == 204
+    assert r.headers.getlist(ACAO) == [A]  # our answer, which the app's hooks never see
+    r = client.get("/api/item", headers={"Origin": A})
+    assert r.headers.getlist(ACAO) == ["*"]  # the app's own header wins; we add nothing
+    assert ACAM not in r.headers
+
+
+def test_app_set_credentials_are_never_paired_with_a_reflected_origin(app, preflight):
+    # Issue 9: a view or hook that sets ACAC itself under an any-origin policy would otherwise
+    # let every website read credentialed responses. The grant becomes '*' (F13: browsers refuse
+    # '*' with credentials), so anonymous reads still work.
+    @app.route("/api/me")
+    def me() -> Response:
+        return Response("secret", headers={ACAC: "true"})
+
+    @app.after_request
+    def hook(response: Response) -> Response:
+        if request.path == "/api/hooked":
+            response.headers[ACAC] = "true"
+        return response
+
+    @app.route("/api/hooked")
+    def hooked() -> str:
+        return "secret"
+
+    add_routes(app)
+    CORS(app)  # any origin, reflected by default
+    client = app.test_client()
+    for path in ("/api/me", "/api/hooked"):
+        r = client.get(path, headers={"Origin": EVIL})
+        assert r.headers.getlist(ACAO) == ["*"], path
+        assert r.headers.getlist(ACAC) == ["true"]
+    # Without the app's ACAC, the origin is reflected as usual.
+    assert client.get("/api/item", headers={"Origin": EVIL}).headers[ACAO] == EVIL
+
+
+def test_app_set_credentials_under_a_listed_origin_policy_keep_the_origin(app):
+    @app.route("/api/me")
+    def me() -> Response:
+        return Response("secret", headers={ACAC: "true"})
+
+    CORS(app, origins=[A])  # the origin is one the app trusts: its own choice to add ACAC
+    r = app.test_client().get("/api/me", headers={"Origin": A})
+    assert r.headers.getlist(ACAO) == [A]
 
 
 def test_preflight_to_unrouted_path_inside_resource_is_204(app, preflight):

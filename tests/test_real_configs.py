@@ -7,7 +7,7 @@ rule N") are the numbered rules of that file, which restate the drop-in issue ("
 configurations"); rules 10 and 11 come from the adapter issue. flask-cors 6's own verdicts are
 written in each docstring as expected values, never computed (flask-cors is not imported).
 
-Fetch rule ids (F1-F44) refer to ../shared/FETCH-CORS.md.
+Fetch rule ids (F1-F44) refer to docs/fetch-rules.md.
 """
 
 from __future__ import annotations
@@ -678,6 +678,77 @@ def test_case_23_star_list_manual_after_request_sets_up():
 
     origin = "http://localhost:3000"
     assert cors_check(app.test_client().post("/api/chat", headers={"Origin": origin}), origin)
+
+
+def test_case_22_wildcard_plus_decorator_creds_never_answers():
+    """real-configs case 22, rule 10 (the adapter's part): the refusal is loud, never a response.
+
+    The view is registered after ``CORS(app)``, and Flask has no hook for route registration, so
+    the decorator's merged policy (its options over the app's ``CORS_*`` config) is compiled
+    before the app's first request is served: that request, whichever path it asks for, raises
+    the ConfigError instead of being answered with a grant for every origin and credentials.
+    """
+    app = Flask(__name__)
+    CORS(app, send_wildcard=True)
+
+    @app.route("/")
+    @cross_origin(supports_credentials=True)
+    def home():
+        return "test"
+
+    @app.route("/other")
+    def other():
+        return "other"
+
+    client = app.test_client()
+    for path in ("/other", "/"):
+        with pytest.raises(ConfigError) as info:
+            client.get(path, headers={"Origin": "https://evil.example"})
+        assert "from @cross_origin(supports_credentials=...)" in str(info.value)
+
+
+def test_case_22_decorated_view_registered_before_cors_fails_at_set_up():
+    """real-configs case 22, rule 10: with the view registered first, ``CORS(app)`` refuses."""
+    app = Flask(__name__)
+
+    @app.route("/")
+    @cross_origin(supports_credentials=True)
+    def home():
+        return "test"
+
+    with pytest.raises(ConfigError) as info:
+        CORS(app, send_wildcard=True)
+    assert "from @cross_origin(supports_credentials=...)" in str(info.value)
+
+
+def test_case_23_preflight_gets_one_allow_origin():
+    """real-configs case 23, rule 11 (the adapter's part): never two ACAO values on a preflight.
+
+    flask-cors 6: the preflight passes with the hook's single ``*``. Ours is answered before
+    Flask, so the app's ``after_request`` hook does not add a second value: one ACAO, passes.
+    """
+    app = Flask(__name__)
+    CORS(
+        app,
+        origins=["*"],
+        methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+        allow_headers=["Content-Type", "Authorization"],
+        supports_credentials=False,
+    )
+
+    @app.after_request
+    def after_request(response):
+        response.headers.add("Access-Control-Allow-Origin", "*")
+        return response
+
+    @app.route("/api/chat", methods=["POST"])
+    def chat():
+        return {"reply": "..."}
+
+    origin = "http://localhost:3000"
+    answer = send_preflight(app.test_client(), "/api/chat", origin, "POST", "content-type")
+    assert len(answer.headers.getlist("Access-Control-Allow-Origin")) == 1
+    assert preflight_passes(answer, origin, "POST", "content-type")
 
 
 def test_case_24_niva_decorator_manual_acao(caplog):

@@ -1,34 +1,42 @@
 """``@cross_origin``: one view's own policy, with or without ``CORS(app)``.
 
-The decorator validates its arguments when the module is imported and resolves its policy (its
-arguments over the app's ``CORS_*`` config) once per app, never per request.
+The decorator validates its own arguments when it is applied (usually at import), as far as they
+decide the answer; its policy (its arguments over the app's ``CORS_*`` config) is compiled once per
+app: at ``CORS(app)``/``init_app`` for views already registered, else at the app's first request,
+never per request.
 
-When the app also has ``CORS(app)`` (or ``CORS(blueprint)``), the extension's hooks look the
-view's policy up by endpoint, so preflights are answered before any ``before_request`` hook and
-routing 405s carry headers too. Without it the wrapper does the work itself: preflights are then
-answered when the view is reached, which is after the app's ``before_request`` hooks.
+With ``CORS(app)`` (or ``CORS(blueprint)``) the extension's middleware finds the view's policy by
+endpoint and does all the work: preflights are answered before any ``before_request`` hook, and
+routing 405s and error responses carry headers too. Without it the wrapper applies the policy
+itself, as flask-cors's decorator does: preflights are answered when the view is reached (after the
+app's ``before_request`` hooks), and the view's response, errors raised in it included, gets the
+headers through ``after_this_request``.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import logging
 from typing import TYPE_CHECKING, Any, Callable, TypeVar, cast, overload
 
-from flask import Response, after_this_request, request
+from flask import Flask, Request, Response, after_this_request
 
-from .extension import (
-    ERROR_KEY,
+from ._adapter import (
     EXTENSION_KEY,
-    HANDLED_KEY,
-    ROW_KEY,
     SPEC_ATTRIBUTE,
+    UNHANDLED_KEY,
     AppState,
-    current_context,
+    Coverage,
+    ViewSpec,
+    decide,
     is_preflight,
-    preflight_decision,
-    preflight_response,
+    log_decision,
+    render_preflight,
+    state_for,
+    write_headers,
 )
+from ._compat import current_app_and_request, header_list
 from .options import DECORATOR_OPTIONS, check_names, validate_values
 
 if TYPE_CHECKING:
@@ -38,18 +46,8 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-
-class ViewSpec:
-    """What ``@cross_origin(...)`` was given; hashable by identity, one per decorated view."""
-
-    __slots__ = ("__weakref__", "layer", "owns_options", "view_name")
-
-    def __init__(self, layer: dict[str, tuple[Any, str]], view_name: str) -> None:
-        #: The view's ``__name__``: the endpoint Flask gives it unless told otherwise.
-        self.layer = layer
-        self.view_name = view_name
-        automatic = layer.get("automatic_options")
-        self.owns_options = automatic is None or bool(automatic[0])
+_debug_enabled = logging.getLogger("flask_crossorigin").isEnabledFor
+_DEBUG = logging.DEBUG
 
 
 @overload
@@ -64,7 +62,8 @@ def cross_origin(*args: Any, **options: Any) -> F | Callable[[F], F]:
     """Give one view its own CORS policy; the same options as :class:`~flask_crossorigin.CORS`.
 
     Place it below ``@app.route`` so that Flask registers the decorated view. Works on
-    ``async def`` views. Where ``CORS(app)`` also covers the view, the decorator's policy wins.
+    ``async def`` views (run through ``app.ensure_sync``, as Flask runs them). Where
+    ``CORS(app)`` also covers the view, the decorator's policy wins.
 
     .. versionadded:: 0.1
     """
@@ -77,33 +76,20 @@ def cross_origin(*args: Any, **options: Any) -> F | Callable[[F], F]:
 
     def decorate(view: F) -> F:
         spec = ViewSpec(layer, getattr(view, "__name__", repr(view)))
-        wrapper: Callable[..., Any]
-        if inspect.iscoroutinefunction(view):
+        is_async = inspect.iscoroutinefunction(view)
 
-            async def async_wrapper(*a: Any, **kw: Any) -> Any:
-                early = _before_view(spec)
+        def wrapper(*a: Any, **kw: Any) -> Any:
+            app, req = current_app_and_request()
+            state = app.extensions.get(EXTENSION_KEY) or state_for(app)
+            if not state.has_middleware:
+                early = _apply_without_middleware(state.coverage_for_spec(spec), state, req)
                 if early is not None:
                     return early
-                try:
-                    return await view(*a, **kw)
-                except BaseException:
-                    request.environ[ERROR_KEY] = True
-                    raise
+            if spec.owns_options and req.method == "OPTIONS":
+                return _default_options_response(app, req)
+            # Sync views are called as they are; async ones through Flask's own adapter.
+            return app.ensure_sync(view)(*a, **kw) if is_async else view(*a, **kw)
 
-            wrapper = async_wrapper
-        else:
-
-            def sync_wrapper(*a: Any, **kw: Any) -> Any:
-                early = _before_view(spec)
-                if early is not None:
-                    return early
-                try:
-                    return view(*a, **kw)
-                except BaseException:
-                    request.environ[ERROR_KEY] = True
-                    raise
-
-            wrapper = sync_wrapper
         functools.update_wrapper(wrapper, view)
         setattr(wrapper, SPEC_ATTRIBUTE, spec)
         if spec.owns_options:
@@ -115,23 +101,47 @@ def cross_origin(*args: Any, **options: Any) -> F | Callable[[F], F]:
     return decorate
 
 
-def _before_view(spec: ViewSpec) -> Response | None:
-    """Run before the view: answer what the view should not see, arrange headers for the rest."""
-    ctx = current_context()
-    app, environ = ctx.app, ctx.request.environ
-    state = app.extensions.get(EXTENSION_KEY)
-    if state is None:
-        state = app.extensions.setdefault(EXTENSION_KEY, AppState(app))
-    is_options = environ["REQUEST_METHOD"] == "OPTIONS"
-    if state.hooks_installed:
-        # The extension's hooks found this view by endpoint and handle its headers.
-        return app.make_default_options_response() if is_options and spec.owns_options else None
-    row = state.row_for_spec(spec)
-    policy = row.value
-    if policy.automatic_options and is_preflight(environ):
-        decision = preflight_decision(policy, environ)
-        environ[HANDLED_KEY] = True
-        return preflight_response(app.response_class, decision, row, ctx.request.path, environ)
-    environ[ROW_KEY] = row
-    after_this_request(state.after_view)
-    return app.make_default_options_response() if is_options and spec.owns_options else None
+def _apply_without_middleware(own: Coverage, state: AppState, req: Request) -> Response | None:
+    """Without ``CORS(app)``: answer a preflight, or arrange headers for the view's response."""
+    environ = req.environ
+    if environ["REQUEST_METHOD"] == "OPTIONS" and is_preflight(environ):
+        # Routed with the requested method: the view serving the actual request decides.
+        found = state.resolve_environ(environ, environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
+        found = found or own
+        if found.policy.automatic_options:
+            status, headers = render_preflight(found, environ, req.path)
+            response = state.app.response_class(status=int(status.split(" ", 1)[0]))
+            del response.headers["Content-Type"]  # an empty answer has no media type
+            response.headers.extend(headers)
+            return response
+    policy = own.policy
+
+    def add_headers(response: Response) -> Response:
+        if policy.intercept_exceptions or UNHANDLED_KEY not in environ:
+            if environ["REQUEST_METHOD"] == "OPTIONS":
+                decision = decide(policy, environ)
+            else:
+                decision = policy.actual(environ.get("HTTP_ORIGIN"))
+            items = header_list(response.headers)
+            if items is not None:
+                write_headers(items, decision, policy)
+            else:
+                items = list(response.headers.items())
+                write_headers(items, decision, policy)
+                response.headers.clear()
+                response.headers.extend(items)
+            if _debug_enabled(_DEBUG):
+                log_decision(decision, own.source, req.path, environ)
+        return response
+
+    after_this_request(add_headers)
+    return None
+
+
+def _default_options_response(app: Flask, req: Request) -> Response:
+    """Flask's automatic ``OPTIONS`` answer (``Allow`` from the URL map), through public APIs."""
+    adapter = app.create_url_adapter(req)
+    response: Response = app.response_class()
+    if adapter is not None:
+        response.allow.update(adapter.allowed_methods())
+    return response

@@ -1,0 +1,504 @@
+"""The Flask adapter's shared machinery: per-app state, one resolver, one merge rule, one renderer.
+
+:mod:`~flask_crossorigin.extension` (``CORS`` and its WSGI middleware),
+:mod:`~flask_crossorigin.decorator` (``@cross_origin``) and the tools
+(:mod:`~flask_crossorigin.diagnosis`, the CLI, the playground) all go through this module, so
+they cannot disagree about which policy covers a request or how its headers are written:
+
+* :meth:`AppState.resolve` answers "which policy covers this request, and where was it set"
+  with a :class:`Coverage`: the policy and a typed :class:`Source` (resource, blueprint or view);
+* :func:`write_headers` is the one rule that merges a decision into a response's headers;
+* :func:`render_preflight` is the one answer to a preflight the extension answers itself.
+
+Everything here uses public Flask APIs; the one private read worth it for speed lives in
+:mod:`~flask_crossorigin._compat`.
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import Enum
+from typing import Any, NamedTuple
+
+from flask import Flask, Request, got_request_exception, has_request_context, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import MapAdapter
+from werkzeug.routing.exceptions import RoutingException
+from werkzeug.test import EnvironBuilder
+
+from ._http import escape_for_log, merge_vary
+from .options import (
+    DEFAULT_RESOURCES,
+    Layer,
+    build_policy,
+    config_layer,
+    merge,
+    resource_entries,
+)
+from .policy import ACAC, ACAO, DEBUG_HEADER, GRANT_HEADERS, Decision, Policy
+from .resources import ResourceTable
+
+logger = logging.getLogger("flask_crossorigin")
+
+EXTENSION_KEY = "flask_crossorigin"
+#: Set on a view function by ``@cross_origin``; its value is a :class:`ViewSpec`.
+SPEC_ATTRIBUTE = "__crossorigin_spec__"
+#: WSGI environ marker: this request raised an exception no handler took (Flask's
+#: ``got_request_exception``); ``intercept_exceptions=False`` leaves its response alone.
+UNHANDLED_KEY = "flask_crossorigin.unhandled_exception"
+
+ENVIRON_ACRM = "HTTP_ACCESS_CONTROL_REQUEST_METHOD"
+ENVIRON_ACRH = "HTTP_ACCESS_CONTROL_REQUEST_HEADERS"
+ENVIRON_ACRPN = "HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"
+
+#: Bounded memos of request-chosen keys (paths, hosts): cleared when full.
+_MEMO_LIMIT = 4096
+_MEMO_KEY_LIMIT = 1024
+
+
+class SourceKind(str, Enum):
+    """Where a policy was set."""
+
+    RESOURCE = "resource"  #: a resource pattern of ``CORS(app)``
+    BLUEPRINT = "blueprint"  #: a resource pattern of ``CORS(blueprint)``
+    VIEW = "view"  #: ``@cross_origin`` on one view
+
+
+class Source(NamedTuple):
+    """Where the policy covering a request was set, typed so that tools need not parse labels.
+
+    ``label`` names it the way a user finds it in their code (``resource '/api/*'``,
+    ``blueprint 'shop' resource '/*'``, ``@cross_origin on view 'items'``).
+    """
+
+    kind: SourceKind
+    label: str
+    pattern: str | None = None
+    blueprint: str | None = None
+    view: str | None = None
+
+
+class Coverage(NamedTuple):
+    """The resolver's answer: the policy that covers a request and where it was set."""
+
+    policy: Policy
+    source: Source
+
+
+class ViewSpec:
+    """What ``@cross_origin(...)`` was given; hashable by identity, one per decorated view."""
+
+    __slots__ = ("__weakref__", "layer", "owns_options", "view_name")
+
+    def __init__(self, layer: Layer, view_name: str) -> None:
+        self.layer = layer
+        #: The view's ``__name__``: the endpoint Flask gives it unless told otherwise.
+        self.view_name = view_name
+        automatic = layer.get("automatic_options")
+        #: Whether the wrapper answers ``OPTIONS`` (Flask then must route it to the view).
+        self.owns_options = automatic is None or bool(automatic[0])
+
+
+# -- per-app state and the resolver -------------------------------------------------------------
+
+
+def state_for(app: Flask) -> AppState:
+    """The app's CORS state, created on first use (and marking unhandled exceptions from then)."""
+    state = app.extensions.get(EXTENSION_KEY)
+    if state is None:
+        created = AppState(app)
+        state = app.extensions.setdefault(EXTENSION_KEY, created)
+        if state is created:
+            # Flask's public signal for exceptions no handler took (sent in handle_exception).
+            got_request_exception.connect(_mark_unhandled, app, weak=False)
+    assert isinstance(state, AppState)
+    return state
+
+
+def peek_state(app: Flask) -> AppState:
+    """The app's state if it has one, else a detached one that changes nothing on the app.
+
+    For tools that only ask questions (``flask cors routes`` on an app with only decorated
+    views): a detached state resolves decorated views exactly as the decorator does.
+    """
+    state = app.extensions.get(EXTENSION_KEY)
+    return state if isinstance(state, AppState) else AppState(app)
+
+
+def _mark_unhandled(sender: Flask, **extra: Any) -> None:
+    if has_request_context():
+        request.environ[UNHANDLED_KEY] = True
+
+
+class AppState:
+    """Everything compiled for one app: its policies and the memos of how requests map to them.
+
+    Private to the package; it lives in ``app.extensions['flask_crossorigin']``.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        #: ``CORS(app)``'s table, ``None`` until it runs.
+        self.table: ResourceTable[Coverage] | None = None
+        #: ``CORS(blueprint)`` tables by the blueprint's registered (dotted) name.
+        self.blueprint_tables: dict[str, ResourceTable[Coverage]] = {}
+        #: Whether ``CORS(app)`` or ``CORS(blueprint)`` put the middleware in front of the app.
+        self.has_middleware = False
+        #: What ``CORS(app)`` was configured with, to warn when a second call changes it.
+        self.configuration: object = None
+        self._endpoints: dict[
+            str | None, tuple[Coverage | None, tuple[ResourceTable[Coverage], ...]]
+        ] = {}
+        self._specs: dict[ViewSpec, Coverage] = {}
+        self._routes: dict[tuple[str, ...], str | None] = {}
+        #: The number of views and the generation when the routing question was last answered.
+        self._seen_views = -1
+        self._seen = -1
+        self._routing = False
+        #: Bumped whenever the policies change, so what was derived from them is dropped.
+        self.generation = 0
+
+    # -- set-up ---------------------------------------------------------------------------------
+
+    def compile_table(
+        self, layers: tuple[Layer, ...], where: str, blueprint: str | None = None
+    ) -> ResourceTable[Coverage]:
+        """Compile ``resources`` over the app config and *layers* into a table of coverages."""
+        config = config_layer(self.app.config)
+        stack = [config, *layers]
+        resources: tuple[Any, str] = (DEFAULT_RESOURCES, "default")
+        for layer in stack:
+            resources = layer.get("resources", resources)
+        base = [{k: v for k, v in layer.items() if k != "resources"} for layer in stack]
+        scope = f"blueprint {blueprint!r} " if blueprint is not None else ""
+        entries = resource_entries(resources[0], resources[1], base, where=where, scope=scope)
+        kind = SourceKind.RESOURCE if blueprint is None else SourceKind.BLUEPRINT
+        rows = []
+        for pattern, policy, label in entries:
+            shown = pattern if isinstance(pattern, str) else pattern.pattern
+            source = Source(kind, label, pattern=shown, blueprint=blueprint)
+            rows.append((pattern, Coverage(policy, source), label))
+        return ResourceTable(rows)
+
+    def changed(self) -> None:
+        """Drop everything derived from the policies after they changed."""
+        self.generation += 1
+        self._endpoints.clear()
+        self._routes.clear()
+
+    def compile_views(self) -> None:
+        """Compile the policy of every decorated view registered so far (errors surface here)."""
+        for view in list(self.app.view_functions.values()):
+            spec = getattr(view, SPEC_ATTRIBUTE, None)
+            if isinstance(spec, ViewSpec):
+                self.coverage_for_spec(spec)
+
+    def coverage_for_spec(self, spec: ViewSpec) -> Coverage:
+        """A decorated view's coverage: its arguments over the app's config, compiled once."""
+        found = self._specs.get(spec)
+        if found is None:
+            policy = build_policy(merge(config_layer(self.app.config), spec.layer))
+            label = f"@cross_origin on view {spec.view_name!r}"
+            found = Coverage(policy, Source(SourceKind.VIEW, label, view=spec.view_name))
+            self._specs[spec] = found
+        return found
+
+    def routing_needed(self) -> bool:
+        """Whether a policy depends on the route (a blueprint's, a view's) and not only the path.
+
+        Re-answered whenever views were added or policies changed (one ``len`` per request);
+        answering compiles every decorated view's policy, so a view registered after
+        ``CORS(app)`` with an impossible configuration fails at the first request rather than
+        only when it is reached.
+        """
+        if len(self.app.view_functions) == self._seen_views and self.generation == self._seen:
+            return self._routing
+        self._endpoints.clear()
+        self._routes.clear()
+        self.compile_views()
+        self._routing = bool(self.blueprint_tables) or any(
+            isinstance(getattr(view, SPEC_ATTRIBUTE, None), ViewSpec)
+            for view in self.app.view_functions.values()
+        )
+        self._seen_views, self._seen = len(self.app.view_functions), self.generation
+        return self._routing
+
+    # -- resolution -----------------------------------------------------------------------------
+
+    def resolve(self, path: str, endpoint: str | None) -> Coverage | None:
+        """The policy covering a request to *path* that Flask routes to *endpoint*.
+
+        A decorated view's own policy, else the innermost blueprint whose ``CORS(blueprint)``
+        patterns match, else the app's table. What depends only on the endpoint (its view's
+        policy, the tables that may apply, innermost first) is memoised per endpoint, so a
+        request costs a lookup and, per table, a memoised path match.
+        """
+        try:
+            view, tables = self._endpoints[endpoint]
+        except KeyError:
+            view, tables = self._endpoint_entry(endpoint)
+        if view is not None:
+            return view
+        for table in tables:
+            row = table.match(path)
+            if row is not None:
+                return row.value
+        return None
+
+    def _endpoint_entry(
+        self, endpoint: str | None
+    ) -> tuple[Coverage | None, tuple[ResourceTable[Coverage], ...]]:
+        view: Coverage | None = None
+        tables: list[ResourceTable[Coverage]] = []
+        if endpoint is not None:
+            spec = getattr(self.app.view_functions.get(endpoint), SPEC_ATTRIBUTE, None)
+            if isinstance(spec, ViewSpec):
+                view = self.coverage_for_spec(spec)
+            for name in blueprints_of(endpoint):
+                table = self.blueprint_tables.get(name)
+                if table is not None:
+                    tables.append(table)
+        if self.table is not None:
+            tables.append(self.table)
+        entry = (view, tuple(tables))
+        if len(self._endpoints) >= _MEMO_LIMIT:
+            self._endpoints.clear()
+        self._endpoints[endpoint] = entry
+        return entry
+
+    def resolve_request(self, req: Request) -> Coverage | None:
+        """The policy covering the request Flask routed (the current one, as a response starts)."""
+        if not self.routing_needed():
+            row = self.table.match(req.path) if self.table is not None else None
+            return None if row is None else row.value
+        rule = req.url_rule
+        if rule is not None:
+            return self.resolve(req.path, rule.endpoint)
+        endpoint = None
+        if isinstance(req.routing_exception, MethodNotAllowed):
+            # A routing 405 still takes the policy of the view its path matched.
+            endpoint = self._endpoint_under_other_method(req.environ, req.routing_exception)
+        return self.resolve(req.path, endpoint)
+
+    def resolve_environ(self, environ: dict[str, Any], method: str) -> Coverage | None:
+        """The policy covering the request in *environ*, routed as if its method were *method*.
+
+        For preflights, answered before Flask: *method* is the ``Access-Control-Request-Method``,
+        so the preflight takes the policy of the view that will serve the actual request.
+        """
+        path = wsgi_path(environ.get("PATH_INFO") or "")
+        if path is None:
+            return None
+        if not self.routing_needed():
+            row = self.table.match(path) if self.table is not None else None
+            return None if row is None else row.value
+        return self.resolve(path, self.endpoint_for(environ, method))
+
+    def endpoint_for(self, environ: dict[str, Any], method: str) -> str | None:
+        """The endpoint Flask would route *environ* to under *method* (memoised, bounded).
+
+        A routing 405 finds the endpoint the path matched under another method; a 404 or a
+        redirect finds none, and then only the app's table applies.
+        """
+        app = self.app
+        path_info = environ.get("PATH_INFO") or ""
+        if app.url_map.host_matching or app.subdomain_matching:
+            key: tuple[str, ...] = (path_info, method, environ.get("HTTP_HOST") or "")
+        else:
+            key = (path_info, method)
+        try:
+            return self._routes[key]
+        except KeyError:
+            pass
+        endpoint: str | None = None
+        adapter = self._url_adapter(environ)
+        if adapter is not None:
+            try:
+                rule, _ = adapter.match(method=method, return_rule=True)
+                endpoint = str(rule.endpoint)
+            except MethodNotAllowed as exc:
+                endpoint = self._endpoint_under_other_method(environ, exc, adapter)
+            except (HTTPException, RoutingException):
+                endpoint = None
+        if len(path_info) <= _MEMO_KEY_LIMIT:
+            if len(self._routes) >= _MEMO_LIMIT:
+                self._routes.clear()
+            self._routes[key] = endpoint
+        return endpoint
+
+    def _url_adapter(self, environ: dict[str, Any]) -> MapAdapter | None:
+        """Flask's own URL adapter for *environ* (host matching, trusted hosts included)."""
+        request_class = self.app.request_class
+        try:
+            try:  # not registered in the environ, and never reading the body
+                probe = request_class(environ, populate_request=False, shallow=True)
+            except TypeError:  # an app's own request class with a narrower signature
+                probe = request_class(environ)
+            return self.app.create_url_adapter(probe)
+        except HTTPException:  # e.g. an untrusted Host: Flask would refuse the request too
+            return None
+
+    def _endpoint_under_other_method(
+        self, environ: dict[str, Any], exc: MethodNotAllowed, adapter: MapAdapter | None = None
+    ) -> str | None:
+        if not exc.valid_methods:
+            return None
+        adapter = adapter or self._url_adapter(environ)
+        if adapter is None:
+            return None
+        try:
+            rule, _ = adapter.match(method=next(iter(exc.valid_methods)), return_rule=True)
+        except (HTTPException, RoutingException):
+            return None
+        return str(rule.endpoint)
+
+    def environ_for(self, path: str, method: str = "GET") -> dict[str, Any]:
+        """A WSGI environ for *path* as the test client would build it for this app."""
+        config = self.app.config
+        scheme = config.get("PREFERRED_URL_SCHEME") or "http"
+        host = config.get("SERVER_NAME") or "localhost"
+        root = (config.get("APPLICATION_ROOT") or "/").rstrip("/")
+        builder = EnvironBuilder(path=path, method=method, base_url=f"{scheme}://{host}{root}")
+        try:
+            return builder.get_environ()
+        finally:
+            builder.close()
+
+
+def blueprints_of(endpoint: str | None) -> list[str]:
+    """The blueprints an endpoint belongs to, innermost first, as ``request.blueprints``."""
+    if endpoint is None:
+        return []
+    parts = endpoint.split(".")[:-1]
+    return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+
+_paths: dict[str, str] = {}
+
+
+def wsgi_path(raw: str) -> str | None:
+    """``request.path`` as Werkzeug derives it from ``PATH_INFO``, memoised (bounded)."""
+    path = _paths.get(raw)
+    if path is None:
+        try:
+            path = "/" + raw.encode("latin1").decode(errors="replace").lstrip("/")
+        except (UnicodeError, AttributeError):
+            return None
+        if len(raw) <= _MEMO_KEY_LIMIT:
+            if len(_paths) >= _MEMO_LIMIT:
+                _paths.clear()
+            _paths[raw] = path
+    return path
+
+
+# -- deciding, writing headers, answering preflights --------------------------------------------
+
+
+def is_preflight(environ: dict[str, Any]) -> bool:
+    """F2: ``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``."""
+    return (
+        environ["REQUEST_METHOD"] == "OPTIONS"
+        and "HTTP_ORIGIN" in environ
+        and ENVIRON_ACRM in environ
+    )
+
+
+def decide(policy: Policy, environ: dict[str, Any]) -> Decision:
+    """*policy*'s decision for the request in *environ* (a preflight or an ordinary request)."""
+    if environ["REQUEST_METHOD"] == "OPTIONS" and is_preflight(environ):
+        return policy.preflight(
+            environ["HTTP_ORIGIN"],
+            environ[ENVIRON_ACRM],
+            environ.get(ENVIRON_ACRH),
+            environ.get(ENVIRON_ACRPN),
+        )
+    return policy.actual(environ.get("HTTP_ORIGIN"))
+
+
+#: Lower-cased names of the headers decisions carry; a response with any of them (or a ``Vary``)
+#: takes the careful path of :func:`write_headers`.
+_LOWER = {name: name.lower() for name in (*GRANT_HEADERS, DEBUG_HEADER)}
+_WATCHED = frozenset({*_LOWER.values(), "vary"})
+_ACAO = ACAO.lower()
+_ACAC = ACAC.lower()
+
+
+def write_headers(items: list[tuple[str, str]], decision: Decision, policy: Policy) -> None:
+    """Merge *decision* into a response's header list (WSGI pairs), in place: the one rule.
+
+    * If the response already carries ``Access-Control-Allow-Origin``, the app gave it CORS
+      headers on purpose: only ``Vary`` is merged (mixing ours in could pair its ``*`` with our
+      credentials).
+    * Otherwise our headers are added, except those the app set itself.
+    * If the app set ``Access-Control-Allow-Credentials`` itself under a policy that allows any
+      origin, the grant is ``*``, never the reflected origin: otherwise every website could read
+      the credentialed response. Browsers refuse ``*`` with credentials (F13), so credentialed
+      reads fail and anonymous ones keep working.
+    * ``Vary`` is merged, never overwritten (F41).
+
+    The common case (no CORS header, no ``Vary`` yet) is one scan and an append. Every value
+    is an option string checked at set-up or a request value that passed the origin or token
+    grammar, so no per-value check is needed.
+    """
+    for name, _ in items:
+        if name.lower() in _WATCHED:
+            break
+    else:
+        items.extend(decision.headers)
+        if decision.vary:
+            items.append(("Vary", ", ".join(decision.vary)))
+        return
+    present = {name.lower() for name, _ in items}
+    grant = decision.headers
+    if grant and _ACAO not in present:
+        if _ACAC in present and policy.origins.any:
+            grant = tuple((name, "*") if name == ACAO else (name, value) for name, value in grant)
+        items.extend(item for item in grant if _LOWER[item[0]] not in present)
+    if decision.vary:
+        positions = [i for i, (name, _) in enumerate(items) if name.lower() == "vary"]
+        merged = merge_vary(", ".join(items[i][1] for i in positions) or None, decision.vary)
+        if merged is not None:
+            if positions:
+                items[positions[0]] = ("Vary", merged)
+                for i in reversed(positions[1:]):
+                    del items[i]
+            else:
+                items.append(("Vary", merged))
+
+
+def render_preflight(
+    found: Coverage, environ: dict[str, Any], path: str
+) -> tuple[str, list[tuple[str, str]]]:
+    """The extension's own answer to a preflight: 204 when allowed, 403 when refused (F36, F37).
+
+    Status line and WSGI headers; the middleware sends them as they are, the decorator (used
+    without ``CORS(app)``) wraps them in a Flask response.
+    """
+    decision = decide(found.policy, environ)
+    headers: list[tuple[str, str]] = []
+    write_headers(headers, decision, found.policy)
+    if decision.allowed:
+        status = "204 NO CONTENT"
+    else:
+        status = "403 FORBIDDEN"
+        headers.append(("Content-Length", "0"))
+    log_decision(decision, found.source, path, environ)
+    return status, headers
+
+
+def log_decision(decision: Decision, source: Source, path: str, environ: dict[str, Any]) -> None:
+    """One DEBUG line per decision, with every request value escaped."""
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
+    logger.debug(
+        "CORS %s %s %s: %s%s (origin=%s, request-method=%s, request-headers=%s; policy: %s)",
+        "preflight" if decision.preflight else "request",
+        escape_for_log(environ.get("REQUEST_METHOD")),
+        escape_for_log(path),
+        decision.reason.value,
+        f" [{escape_for_log(decision.detail)}]" if decision.detail else "",
+        escape_for_log(environ.get("HTTP_ORIGIN")),
+        escape_for_log(environ.get(ENVIRON_ACRM)),
+        escape_for_log(environ.get(ENVIRON_ACRH)),
+        source.label,
+    )

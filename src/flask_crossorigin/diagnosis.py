@@ -1,0 +1,716 @@
+"""The diagnosis library: replay a browser's ``fetch()``, say what it concludes and what to change.
+
+A CORS failure is reported in the browser's console, in the browser's words, while its cause is
+an option on the server. This module puts both sides in one structured answer, shared by
+``flask cors check`` / ``flask cors routes`` (:mod:`~flask_crossorigin.cli`), the playground
+(``examples/demo.py``) and test helpers:
+
+* :func:`check` runs one request the way a browser would (preflight first when one is needed)
+  against an app or its test client and returns a :class:`CheckReport`: every exchange, the
+  browser's verdict, the policy that covered the request (a typed source) and, for a refusal, the
+  option to change;
+* :func:`run_check` is the same against any sender (a deployed server, for ``--url``);
+* :func:`coverage` and :func:`routes` say which policy covers a path or each URL rule.
+
+The policy is found by the adapter's own resolver (:meth:`AppState.resolve`), so the answer here is
+the one the middleware gives.
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from ._adapter import AppState, Coverage, Source, SourceKind, peek_state
+from ._http import escape_for_log, is_token
+from .errors import ConfigError
+from .explain import BrowserRequest, Reason, ServerResponse, Verdict, simulate
+from .policy import Decision, Policy, RequestFacts
+from .policy import Reason as ServerReason
+
+__all__ = [
+    "CheckReport",
+    "DiagnosisError",
+    "Exchange",
+    "RouteCoverage",
+    "check",
+    "coverage",
+    "routes",
+    "run_check",
+]
+
+#: Response headers worth showing in a step: the ones the browser's CORS decisions read, and
+#: the ones that explain them (Location for redirects, the debug header for refusals).
+_SHOWN_RESPONSE_HEADERS = ("access-control-", "vary", "location", "x-cors-refusal")
+
+#: Werkzeug's rule syntax: ``<name>``, ``<converter:name>``, ``<converter(args):name>``.
+_RULE_VARIABLE = re.compile(
+    r"<(?:(?P<converter>[a-zA-Z_][a-zA-Z0-9_]*)(?:\((?P<args>.*?)\))?:)?"
+    r"(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)>"
+)
+_CONVERTER_SAMPLES = {
+    "int": "1",
+    "float": "1.0",
+    "uuid": "00000000-0000-0000-0000-000000000000",
+}
+
+
+class DiagnosisError(Exception):
+    """The check could not run (an exchange failed, or the app's configuration is invalid)."""
+
+
+class _Unreachable(Exception):
+    """An exchange could not be made; the message says which and why."""
+
+
+# --------------------------------------------------------------------------------------------
+# Sending: in-process through the test client, or over the network
+# --------------------------------------------------------------------------------------------
+
+
+Send = Callable[[str, str, list[tuple[str, str]]], ServerResponse]
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request the simulated browser sent and what came back, in order."""
+
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...]
+    response: ServerResponse
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        values = [value for key, value in self.headers if key.lower() == lowered]
+        return ", ".join(values) if values else None
+
+
+def _combine(headers: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Join repeated request headers with ', ', as fetch()'s header list does on the wire."""
+    combined: dict[str, tuple[str, list[str]]] = {}
+    for name, value in headers:
+        combined.setdefault(name.lower(), (name, []))[1].append(value)
+    return [(name, ", ".join(values)) for name, values in combined.values()]
+
+
+def app_base_url(app: Flask) -> str:
+    """The URL under which the test client reaches *app*, ending with '/'.
+
+    It is the base Flask's test client builds from the config, so a URL below it maps back to
+    exactly the path the app sees.
+    """
+    scheme = app.config.get("PREFERRED_URL_SCHEME") or "http"
+    host = app.config.get("SERVER_NAME") or "localhost"
+    root = (app.config.get("APPLICATION_ROOT") or "/").strip("/")
+    return f"{scheme}://{host}/{root}/" if root else f"{scheme}://{host}/"
+
+
+def _relative(url: str, base: str) -> str | None:
+    """The path and query of *url* below *base* (still percent-encoded), or None if outside."""
+    try:
+        parts, base_parts = urlsplit(url), urlsplit(base)
+    except ValueError:
+        return None
+    if (parts.scheme.lower(), parts.netloc.lower()) != (
+        base_parts.scheme.lower(),
+        base_parts.netloc.lower(),
+    ):
+        return None
+    prefix = base_parts.path.rstrip("/")
+    path = parts.path or "/"
+    if not (path == prefix or path.startswith(prefix + "/")):
+        return None
+    rest = path[len(prefix) :] or "/"
+    return f"{rest}?{parts.query}" if parts.query else rest
+
+
+def in_process_sender(app: Flask) -> Send:
+    """Send through ``app.test_client()``: the app's real hooks, views and error handlers.
+
+    Cookies are not kept between exchanges: a preflight never carries any (F3), and the CORS
+    decision never depends on them.
+    """
+    client = app.test_client(use_cookies=False)
+    base = app_base_url(app)
+
+    def send(method: str, url: str, headers: list[tuple[str, str]]) -> ServerResponse:
+        target = _relative(url, base)
+        if target is None:
+            raise _Unreachable(
+                f"the app redirected to {url}, which is outside the app; run the check with "
+                "--url against a server to follow it"
+            )
+        try:
+            response = client.open(target, method=method, headers=_combine(headers))
+        except Exception as error:
+            raise _Unreachable(
+                f"the app raised {type(error).__name__} on {method} {target}: {error}"
+            ) from error
+        try:
+            return ServerResponse(response.status_code, list(response.headers.items()))
+        finally:
+            response.close()
+
+    return send
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Hand every 3xx back unfollowed: the browser model checks each hop itself (F14, F27)."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def http_sender(timeout: float) -> Send:
+    """Send real HTTP requests with urllib, never following redirects, each bounded in time."""
+    opener = urllib.request.build_opener(_NoRedirect())
+
+    def send(method: str, url: str, headers: list[tuple[str, str]]) -> ServerResponse:
+        request = urllib.request.Request(url, method=method)
+        for name, value in _combine(headers):
+            request.add_header(name, value)
+        try:
+            response = opener.open(request, timeout=timeout)
+        except urllib.error.HTTPError as error:
+            response = error  # a 3xx/4xx/5xx is an answer the browser judges, not a failure
+        except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as error:
+            reason = getattr(error, "reason", None) or error
+            raise _Unreachable(f"{method} {url} failed: {reason}") from error
+        try:
+            status = getattr(response, "status", None) or response.code
+            return ServerResponse(int(status), list(response.headers.items()))
+        finally:
+            response.close()
+
+    return send
+
+
+@contextmanager
+def _production_errors(app: Flask | None) -> Iterator[None]:
+    """Let the app turn exceptions into 500 responses while checking, as it does when deployed.
+
+    A browser sees the 500 (with CORS headers, F22) rather than a traceback; in debug or testing
+    mode Flask would re-raise instead and the check could not say what the page receives.
+    """
+    if app is None:
+        yield
+        return
+    saved = app.config.get("PROPAGATE_EXCEPTIONS")
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    try:
+        yield
+    finally:
+        app.config["PROPAGATE_EXCEPTIONS"] = saved
+
+
+# --------------------------------------------------------------------------------------------
+# Which policy answered: the extension's own resolution, replayed for a path
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RouteCoverage:
+    """The policy covering one request, if any, and where it was set.
+
+    ``kind`` is ``resource``, ``blueprint``, ``decorator`` or ``none`` (the words of
+    ``flask cors check --json``); ``label`` names the source the way a user finds it in their
+    code.
+    """
+
+    path: str
+    endpoint: str | None
+    found: Coverage | None
+
+    @property
+    def policy(self) -> Policy | None:
+        return None if self.found is None else self.found.policy
+
+    @property
+    def source(self) -> Source | None:
+        return None if self.found is None else self.found.source
+
+    @property
+    def kind(self) -> str:
+        return "none" if self.found is None else _KIND_NAMES[self.found.source.kind]
+
+    @property
+    def label(self) -> str:
+        return "none" if self.found is None else self.found.source.label
+
+
+_KIND_NAMES = {
+    SourceKind.RESOURCE: "resource",
+    SourceKind.BLUEPRINT: "blueprint",
+    SourceKind.VIEW: "decorator",
+}
+
+
+def coverage(app: Flask, path: str, method: str = "GET") -> RouteCoverage:
+    """The policy the extension would apply to *method* *path* (decoded, no query)."""
+    state = peek_state(app)
+    environ = state.environ_for(path, method)
+    endpoint = state.endpoint_for(environ, method)
+    return RouteCoverage(path, endpoint, state.resolve_environ(environ, method))
+
+
+def _suggested_pattern(path: str) -> str:
+    first = path.strip("/").split("/", 1)[0]
+    return f"r'/{first}/*'" if first else "r'/*'"
+
+
+def _show_value(value: object) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(repr(item) for item in value) + "]"
+    return repr(value)
+
+
+def _where(policy: Policy, option: str) -> str:
+    """'(now X, set in Y)': the current value and the place in the code that set it."""
+    value = _show_value(policy.describe().get(option))
+    source = policy.sources.get(option, "default")
+    if source == "default":
+        return f" (now {value}, the default)"
+    return f" (now {value}, set in {source})"
+
+
+# --------------------------------------------------------------------------------------------
+# Fixes: the browser's reason turned into a change to the server's options
+# --------------------------------------------------------------------------------------------
+
+
+def _uncovered_fix(
+    reason: Reason, found: RouteCoverage, state: AppState, exchange: Exchange
+) -> str:
+    pattern = _suggested_pattern(found.path)
+    configured = state.table is not None or bool(state.blueprint_tables)
+    if configured:
+        fix = (
+            f"this path is not covered by any CORS policy: add a resource pattern such as "
+            f"{pattern} to CORS(app, resources=...)"
+        )
+    else:
+        fix = (
+            "flask-crossorigin covers no path of this app: add e.g. CORS(app, resources="
+            f"{{{pattern}: {{'origins': [...]}}}})"
+        )
+    if found.endpoint is not None:
+        fix += f", or decorate view {found.endpoint!r} with @cross_origin(...)"
+    status = exchange.response.status
+    own_headers = any(
+        name.lower().startswith("access-control-") for name, _ in exchange.response.headers
+    )
+    if reason.id == "preflight_redirect":
+        location = _response_header(exchange.response, "Location") or "?"
+        fix += (
+            f". The app answered the preflight itself with a {status} redirect to {location}, "
+            "and a preflight may not be redirected (F14); once a policy covers the path, "
+            "flask-crossorigin answers it before routing. Better still, have the page request "
+            f"{location} directly"
+        )
+    elif own_headers:
+        fix += (
+            ". The Access-Control-* headers in this response come from the app's own code (a "
+            "view, a hook or another library), not from flask-crossorigin: remove them"
+        )
+    elif exchange.method == "OPTIONS" and exchange.header("Access-Control-Request-Method"):
+        fix += (
+            f". The app answered the preflight itself (status {status}); flask-crossorigin "
+            "answers covered preflights with 204 before your before_request hooks run (F36)"
+        )
+    return fix + "."
+
+
+def _refusal_fix(
+    decision: Decision, found: RouteCoverage, policy: Policy, exchange: Exchange, origin: str
+) -> str | None:
+    """The fix when the app's own policy refused the request (the server-side reason)."""
+    label = found.label
+    reason = decision.reason
+    # The origin the server saw: after a cross-origin redirect it is 'null', not the page's (F29).
+    origin = exchange.header("Origin") or origin
+    if reason in (ServerReason.ORIGIN_NOT_ALLOWED, ServerReason.ORIGIN_MALFORMED):
+        return f"add {origin!r} to `origins` of {label}{_where(policy, 'origins')}."
+    if reason is ServerReason.ORIGIN_NULL_NOT_ALLOWED:
+        return (
+            f"add 'null' to `origins` of {label}{_where(policy, 'origins')}, but only if every "
+            "sandboxed iframe and file: page may read these responses: they all share the "
+            "'null' origin (F35, F44)."
+        )
+    if reason is ServerReason.ORIGIN_CALLABLE_FAILED:
+        return (
+            f"the `origins` callable of {label} raised for {origin!r} (the app logged a "
+            "WARNING with the traceback); make it return True for this origin."
+        )
+    if reason is ServerReason.METHOD_NOT_ALLOWED:
+        method = decision.detail
+        fix = f"add {method!r} to `methods` of {label}{_where(policy, 'methods')}"
+        if method != method.upper():
+            fix += (
+                f"; methods are case-sensitive and browsers send {method!r} as the page wrote "
+                "it (F7)"
+            )
+        return fix + "."
+    if reason is ServerReason.HEADER_NOT_ALLOWED:
+        requested = exchange.header("Access-Control-Request-Headers") or decision.detail
+        refused = [
+            name
+            for name in dict.fromkeys(item.strip(" \t").lower() for item in requested.split(","))
+            if name and is_token(name) and not policy.allow_headers.allows(name)
+        ] or [decision.detail]
+        shown = ", ".join(repr(name) for name in refused)
+        return (
+            f"add {shown} to `allow_headers` of {label}{_where(policy, 'allow_headers')}, or stop "
+            "sending " + ("it" if len(refused) == 1 else "them") + " from the page."
+        )
+    return None
+
+
+def _granted_fix(
+    reason: Reason, decision: Decision, found: RouteCoverage, policy: Policy, exchange: Exchange
+) -> str | None:
+    """The fix when the app's policy granted the request and the browser still refused it."""
+    label = found.label
+    status = exchange.response.status
+    acao = dict(decision.headers).get("Access-Control-Allow-Origin")
+    elsewhere = (
+        f"the policy {label} would not send this; a view, an after_request hook registered "
+        "before CORS(app), a proxy or a second CORS library does"
+    )
+    if reason.id in ("acac_missing", "acao_wildcard_with_credentials") and policy.origins.any:
+        return (
+            f"the page sends credentials but {label} allows any origin{_where(policy, 'origins')}"
+            ": list the trusted origins in `origins` and set supports_credentials=True ('*' "
+            "never works with credentials, F13)."
+        )
+    if reason.id == "acao_wildcard_with_credentials":
+        fix = (
+            "the response's 'Access-Control-Allow-Origin: *' was set by the app's own code (a "
+            "view, hook or proxy); flask-crossorigin leaves a response that already has "
+            "Access-Control-Allow-Origin alone. Remove that header so that "
+            f"{label} answers"
+        )
+        if not policy.supports_credentials:
+            fix += (
+                f", and set supports_credentials=True on it{_where(policy, 'supports_credentials')}"
+            )
+        return fix + "."
+    if reason.id == "acac_missing" and not policy.supports_credentials:
+        return (
+            f"set supports_credentials=True on {label}"
+            f"{_where(policy, 'supports_credentials')}, so that pages sending credentials may "
+            "read the answer; or make the page omit credentials."
+        )
+    if reason.id in ("preflight_status_not_ok", "preflight_redirect") and not (
+        policy.automatic_options
+    ):
+        return (
+            f"`automatic_options` is False on {label}{_where(policy, 'automatic_options')}, so "
+            f"the app answered the preflight itself, with status {status}. Set it to True so "
+            "that flask-crossorigin answers preflights with 204 before your before_request hooks "
+            "and authentication run (F36), or make your OPTIONS handling answer 2xx without "
+            "credentials (F3)."
+        )
+    if reason.id == "acao_missing" and acao is not None:
+        if status >= 400 and not policy.intercept_exceptions:
+            return (
+                f"set intercept_exceptions=True on {label}"
+                f"{_where(policy, 'intercept_exceptions')}: this {status} error response got no "
+                "CORS headers, so the page cannot read it (F22)."
+            )
+        return (
+            f"the policy {label} grants this request, but the response carried no "
+            "Access-Control-Allow-Origin: something after flask-crossorigin removed it (a proxy, "
+            "a WSGI middleware or another after_request hook)."
+        )
+    if reason.id == "acao_multiple":
+        return (
+            f"send Access-Control-Allow-Origin once: {label} sends one value and something else "
+            "adds another (a view, an after_request hook registered before CORS(app), a proxy "
+            "or a second CORS library); remove that one."
+        )
+    if reason.id in (
+        "acao_mismatch",
+        "acao_invalid",
+        "acac_invalid",
+        "acam_invalid",
+        "acah_invalid",
+        "method_not_allowed",
+        "header_not_allowed",
+        "method_wildcard_with_credentials",
+        "header_wildcard_with_credentials",
+        "authorization_not_covered_by_wildcard",
+    ):
+        return f"{reason.fix} Here {elsewhere}: remove it and let {label} answer."
+    return None
+
+
+def policy_fix(
+    reason: Reason,
+    found: RouteCoverage,
+    state: AppState,
+    exchange: Exchange,
+    origin: str,
+) -> tuple[str | None, Decision | None]:
+    """A concrete fix for *reason* from the app's policy, and the policy's own decision."""
+    policy = found.policy
+    if policy is None:
+        return _uncovered_fix(reason, found, state, exchange), None
+    facts = RequestFacts(
+        method=exchange.method,
+        path=found.path,
+        origin=exchange.header("Origin"),
+        request_method=exchange.header("Access-Control-Request-Method"),
+        request_headers=exchange.header("Access-Control-Request-Headers"),
+        request_private_network=exchange.header("Access-Control-Request-Private-Network"),
+    )
+    decision = policy.decide(facts)
+    if not decision.allowed and decision.reason is not ServerReason.NO_ORIGIN:
+        return _refusal_fix(decision, found, policy, exchange, origin), decision
+    return _granted_fix(reason, decision, found, policy, exchange), decision
+
+
+def _response_header(response: ServerResponse, name: str) -> str | None:
+    lowered = name.lower()
+    values = [value for key, value in response.headers if key.lower() == lowered]
+    return ", ".join(values) if values else None
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Everything ``check`` prints, in one place so text and JSON never disagree."""
+
+    verdict: Verdict
+    reason: Reason | None
+    exchanges: tuple[Exchange, ...]
+    coverage: RouteCoverage | None
+    decision: Decision | None
+    local_policy: bool
+
+    @property
+    def server_reason(self) -> str | None:
+        if self.decision is None or self.decision.allowed:
+            return None
+        return self.decision.reason.value
+
+    def steps(self) -> list[str]:
+        """The simulator's steps, each answer followed by the headers that decided it."""
+        lines: list[str] = []
+        answers = iter(self.exchanges)
+        for step in self.verdict.steps:
+            lines.append(step)
+            if step.startswith("<- "):
+                exchange = next(answers, None)
+                if exchange is not None:
+                    lines.append("   response headers: " + _shown_headers(exchange.response))
+        return lines
+
+    def server_line(self) -> str | None:
+        found = self.coverage
+        if found is None:
+            return None
+        where = " (local app; the deployment may differ)" if self.local_policy else ""
+        if found.found is None:
+            return f"server{where}: no CORS policy covers {found.path}"
+        if self.decision is None or self.decision.allowed:
+            return f"server{where}: {found.label} allows it"
+        detail = self.decision.detail
+        shown = f" {escape_for_log(detail)}" if detail else ""
+        return f"server{where}: {found.label} refuses it: {self.decision.reason.value}{shown}"
+
+    def as_json(self) -> dict[str, object]:
+        reason = self.reason
+        found = self.coverage
+        return {
+            "allowed": self.verdict.allowed,
+            "reason": None if reason is None else reason.id,
+            "stage": None if reason is None else reason.stage,
+            "message": None if reason is None else reason.message,
+            "fix": None if reason is None else reason.fix,
+            "server_reason": self.server_reason,
+            "server_detail": (
+                self.decision.detail if self.decision and not self.decision.allowed else None
+            ),
+            "policy": None if found is None or found.found is None else found.label,
+            "policy_kind": None if found is None else found.kind,
+            "status": self.verdict.status,
+            "readable_headers": list(self.verdict.readable_headers),
+            "steps": self.steps(),
+            "exchanges": [
+                {
+                    "method": exchange.method,
+                    "url": exchange.url,
+                    "request_headers": [list(pair) for pair in exchange.headers],
+                    "status": exchange.response.status,
+                    "response_headers": [list(pair) for pair in exchange.response.headers],
+                }
+                for exchange in self.exchanges
+            ],
+        }
+
+    def text(self) -> list[str]:
+        lines = self.steps()
+        server = self.server_line()
+        if server is not None:
+            lines.append(server)
+        reason = self.reason
+        if reason is None:
+            lines.append("ALLOWED")
+            return lines
+        lines.append(f"fix: {reason.fix}")
+        lines.append(f"BLOCKED: {reason.id}: {reason.message}")
+        return lines
+
+
+def _shown_headers(response: ServerResponse) -> str:
+    shown = [
+        f"{name}: {value}"
+        for name, value in response.headers
+        if name.lower().startswith(_SHOWN_RESPONSE_HEADERS)
+    ]
+    return "; ".join(shown) if shown else "no CORS headers"
+
+
+def run_check(
+    request: BrowserRequest,
+    send: Send,
+    app: Flask | None,
+    base: str,
+    *,
+    local_policy: bool = False,
+) -> CheckReport:
+    """Simulate *request* through *send*, then explain the outcome with *app*'s policy if known.
+
+    *base* is the URL the request's path was appended to; it maps exchange URLs back to app
+    paths. Raises :class:`DiagnosisError` when an exchange cannot be made.
+    """
+    exchanges: list[Exchange] = []
+
+    def recording(method: str, url: str, headers: list[tuple[str, str]]) -> ServerResponse:
+        response = send(method, url, headers)
+        exchanges.append(Exchange(method, url, tuple(headers), response))
+        return response
+
+    try:
+        with _production_errors(None if local_policy else app):
+            verdict = simulate(request, recording)
+    except _Unreachable as error:
+        raise DiagnosisError(f"the check could not complete: {error}.") from error
+    reason = verdict.reason
+    found: RouteCoverage | None = None
+    decision: Decision | None = None
+    last = exchanges[-1] if exchanges else None
+    if app is not None and last is not None:
+        target = _relative(last.url, base)
+        if target is not None:
+            path = unquote(target.split("?", 1)[0], errors="replace")
+            try:
+                found = coverage(app, path, last.method)
+            except ConfigError as error:
+                raise DiagnosisError(f"the app's CORS configuration is invalid: {error}") from error
+            if reason is not None and reason.stage != "request":
+                fix, decision = policy_fix(reason, found, peek_state(app), last, request.origin)
+                if fix is not None:
+                    prefix = (
+                        "(if the deployment runs the local app's policy) " if local_policy else ""
+                    )
+                    reason = reason.with_fix(prefix + fix)
+            elif found.policy is not None:
+                decision = found.policy.decide(
+                    RequestFacts(
+                        method=last.method,
+                        path=path,
+                        origin=last.header("Origin"),
+                        request_method=last.header("Access-Control-Request-Method"),
+                        request_headers=last.header("Access-Control-Request-Headers"),
+                    )
+                )
+    return CheckReport(verdict, reason, tuple(exchanges), found, decision, local_policy)
+
+
+def _sample_value(converter: str | None, args: str | None) -> str:
+    if converter == "any" and args:
+        first = args.split(",", 1)[0].strip().strip("'\"")
+        return first or "x"
+    return _CONVERTER_SAMPLES.get(converter or "", "x")
+
+
+def sample_path(rule: str) -> str:
+    """A path the rule matches, to resolve resource patterns (which match paths, not rules)."""
+    return _RULE_VARIABLE.sub(
+        lambda match: _sample_value(match.group("converter"), match.group("args")), rule
+    )
+
+
+def routes(app: Flask, all_methods: bool = False) -> list[dict[str, Any]]:
+    """Every URL rule of *app* with the policy that covers it (``flask cors routes``)."""
+    state = peek_state(app)
+    ignored = set() if all_methods else {"HEAD", "OPTIONS"}
+    rows: list[dict[str, Any]] = []
+    for rule in app.url_map.iter_rules():
+        endpoint = str(rule.endpoint)
+        sample = sample_path(rule.rule)
+        try:
+            covered = RouteCoverage(
+                sample,
+                endpoint,
+                state.resolve(sample, endpoint),
+            )
+        except ConfigError as error:
+            raise DiagnosisError(f"the app's CORS configuration is invalid: {error}") from error
+        row, kind, label = covered.found, covered.kind, covered.label
+        policy = covered.policy
+        rows.append(
+            {
+                "endpoint": endpoint,
+                "methods": sorted((rule.methods or set()) - ignored),
+                "rule": rule.rule,
+                "sample_path": sample,
+                "cors": row is not None,
+                "kind": kind,
+                "source": None if row is None else label,
+                "policy": None if policy is None else policy.describe(),
+                "sources": None if policy is None else dict(policy.sources),
+            }
+        )
+    return rows
+
+
+def check(
+    app_or_client: Flask | FlaskClient,
+    path: str,
+    *,
+    origin: str,
+    method: str = "GET",
+    headers: Sequence[tuple[str, str]] = (),
+    credentials: bool = False,
+    content_type: str | None = None,
+) -> CheckReport:
+    """Replay a page's ``fetch(path)`` from *origin* against the app, as a browser would.
+
+    *path* is percent-encoded as it goes on the wire (``/api/items?x=1``). The requests really
+    run through the app (its hooks, views and error handlers), without cookies. Returns the
+    structured :class:`CheckReport` (``report.verdict.allowed``, ``report.reason``,
+    ``report.coverage.source``...); raises :class:`DiagnosisError` if the check cannot run.
+    """
+    app = app_or_client.application if isinstance(app_or_client, FlaskClient) else app_or_client
+    base = app_base_url(app)
+    request = BrowserRequest(
+        origin=origin,
+        url=base.rstrip("/") + path,
+        method=method,
+        headers=list(headers),
+        credentials=credentials,
+        content_type=content_type,
+    )
+    return run_check(request, in_process_sender(app), app, base)
