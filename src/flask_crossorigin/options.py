@@ -541,7 +541,7 @@ def _max_age(value: Any, label: str) -> int | None:
             f"is more than {MAX_AGE_LIMIT} seconds; browsers cap the preflight cache (Firefox at "
             f"24 h, Chromium at 2 h), so write at most {MAX_AGE_LIMIT}.",
         )
-    return seconds
+    return int(seconds)  # an int already; int() lets mypy 1.x (Python 3.9) see it too
 
 
 #: The check of each option that is not a boolean (validate_values).
