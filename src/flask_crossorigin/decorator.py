@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-from typing import Any, Callable, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, Callable, TypeVar, cast, overload
 
 from flask import Flask, Request, Response, after_this_request
 
@@ -41,6 +41,11 @@ from ._reporting import report_refusal
 from .options import DECORATOR_OPTIONS, check_names, validate_values
 from .signals import cors_refused
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .types import CrossOriginOptions
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 _debug_enabled = logging.getLogger("flask_crossorigin").isEnabledFor
@@ -52,7 +57,7 @@ def cross_origin(__view: F) -> F: ...
 
 
 @overload
-def cross_origin(**options: Any) -> Callable[[F], F]: ...
+def cross_origin(**options: Unpack[CrossOriginOptions]) -> Callable[[F], F]: ...
 
 
 def cross_origin(*args: Any, **options: Any) -> F | Callable[[F], F]:

@@ -20,7 +20,7 @@ The policies themselves, the resolver and the header rule live in :mod:`._adapte
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from flask import Blueprint, Flask
 from flask.blueprints import BlueprintSetupState
@@ -41,6 +41,11 @@ from ._reporting import report_refusal
 from .errors import ConfigError
 from .options import EXTENSION_OPTIONS, Layer, check_names, config_layer
 from .signals import cors_refused
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .types import CORSOptions
 
 logger = logging.getLogger("flask_crossorigin")
 #: Bound once: the middleware asks on every response, and logging caches the answer per level.
@@ -72,7 +77,11 @@ class CORS:
     """
 
     def __init__(
-        self, app: Flask | Blueprint | None = None, *, report_only: bool = False, **options: Any
+        self,
+        app: Flask | Blueprint | None = None,
+        *,
+        report_only: bool = False,
+        **options: Unpack[CORSOptions],
     ) -> None:
         self._report_only = _flag("CORS", report_only)
         self._layer = check_names(options, allowed=EXTENSION_OPTIONS, where="CORS")
@@ -80,7 +89,11 @@ class CORS:
             self.init_app(app)
 
     def init_app(
-        self, app: Flask | Blueprint, *, report_only: bool | None = None, **options: Any
+        self,
+        app: Flask | Blueprint,
+        *,
+        report_only: bool | None = None,
+        **options: Unpack[CORSOptions],
     ) -> None:
         """Apply the policy to *app*; keyword options here win over those given to ``CORS()``.
 
@@ -144,7 +157,11 @@ def _flag(where: str, value: object) -> bool:
         return value
     raise ConfigError(
         f"{where}(report_only={value!r}): report_only must be True or False. A string such as "
-        "'false' is truthy in Python; write report_only=True or report_only=False."
+        "'false' is truthy in Python; write report_only=True or report_only=False.",
+        code="cors.E030",
+        option="report_only",
+        value=value,
+        source=f"{where}(report_only=...)",
     )
 
 

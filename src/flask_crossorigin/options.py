@@ -15,11 +15,11 @@ import difflib
 import logging
 import re
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ._http import is_token, looks_like_regex
-from .errors import ConfigError, warn_deprecated
+from .errors import ConfigError, ProblemCollector, warn_deprecated
 from .origins import OriginMatcher, compile_origins
 from .policy import DEBUG_HEADER, DEFAULT_METHODS, HeaderRule, Policy
 from .resources import check_pattern
@@ -78,9 +78,11 @@ def check_names(options: Mapping[str, Any], *, allowed: frozenset[str], where: s
     """Turn keyword options into a layer, translating legacy names and refusing unknown ones.
 
     A misspelt option must never be ignored: ``CORS(app, origin_s=[...])`` would otherwise leave
-    the default "every origin" in force while its author believes the API is restricted.
+    the default "every origin" in force while its author believes the API is restricted. Every
+    unknown name is reported in one error.
     """
     layer: Layer = {}
+    unknown: list[str] = []
     for name, value in options.items():
         modern = LEGACY_OPTIONS.get(name)
         if modern is not None:
@@ -100,11 +102,19 @@ def check_names(options: Mapping[str, Any], *, allowed: frozenset[str], where: s
                 "init_app(app, report_only=True, ...)."
             )
         if name not in allowed:
-            raise TypeError(f"{where} got an unknown option {name!r}.{_suggest(name, allowed)}")
+            unknown.append(name)
+            continue
         if value is None and name in BOOLEAN_OPTIONS:
             # app.config.get("CORS_SUPPORTS_CREDENTIALS") passed along: not set, as in flask-cors.
             continue
         layer[name] = (value, f"{where}({name}=...)")
+    if len(unknown) == 1:
+        raise TypeError(
+            f"{where} got an unknown option {unknown[0]!r}.{_suggest(unknown[0], allowed)}"
+        )
+    if unknown:
+        listed = "".join(f"\n  {name!r}.{_suggest(name, allowed)}" for name in unknown)
+        raise TypeError(f"{where} got {len(unknown)} unknown options:{listed}")
     return layer
 
 
@@ -207,9 +217,10 @@ def merge(*layers: Mapping[str, tuple[Any, str]]) -> Layer:
 def build_policy(options: Mapping[str, tuple[Any, str]]) -> Policy:
     """Validate merged options and compile them into a :class:`Policy`.
 
-    Raises :class:`ConfigError` for every value or combination that cannot work.
+    Raises one :class:`ConfigError` listing every value or combination that cannot work.
     """
     full = merge(options)
+    problems = ProblemCollector()
 
     def value(name: str) -> Any:
         return full[name][0]
@@ -218,7 +229,7 @@ def build_policy(options: Mapping[str, tuple[Any, str]]) -> Policy:
         return full[name][1]
 
     flags = {
-        name: _boolean(name, value(name), label(name))
+        name: problems.check(_boolean, name, value(name), label(name))
         for name in (
             "supports_credentials",
             "send_wildcard",
@@ -231,9 +242,15 @@ def build_policy(options: Mapping[str, tuple[Any, str]]) -> Policy:
             "log_refusals",
         )
     }
-    origins = compile_origins(value("origins"), label("origins"))
-    expose = _expose_headers(value("expose_headers"), label("expose_headers"))
-    _check_credentials(full, flags["supports_credentials"], origins, "*" in expose)
+    origins = problems.check(compile_origins, value("origins"), label("origins"))
+    expose = problems.check(_expose_headers, value("expose_headers"), label("expose_headers"))
+    methods = problems.check(_methods, value("methods"), label("methods"))
+    allow_headers = problems.check(_allow_headers, value("allow_headers"), label("allow_headers"))
+    max_age = problems.check(_max_age, value("max_age"), label("max_age"))
+    if flags["supports_credentials"]:
+        _check_credentials(full, origins, expose is not None and "*" in expose, problems)
+    problems.raise_any()
+    assert origins is not None and expose is not None and allow_headers is not None
     if flags["debug"]:
         logger.warning(
             "CORS debug mode is on (%s): refused requests get an %s header naming the reason. "
@@ -243,28 +260,27 @@ def build_policy(options: Mapping[str, tuple[Any, str]]) -> Policy:
         )
     return Policy(
         origins=origins,
-        methods=_methods(value("methods"), label("methods")),
-        allow_headers=_allow_headers(value("allow_headers"), label("allow_headers")),
+        methods=methods,
+        allow_headers=allow_headers,
         expose_headers=expose,
-        max_age=_max_age(value("max_age"), label("max_age")),
+        max_age=max_age,
         sources={name: source for name, (_, source) in full.items()},
-        **flags,
+        **{name: flag is True for name, flag in flags.items()},  # each a bool: nothing raised
     )
 
 
 def _check_credentials(
     options: Mapping[str, tuple[Any, str]],
-    credentials: bool,
     origins: OriginMatcher | None,
     expose_all: bool,
+    problems: ProblemCollector,
 ) -> None:
-    """Refuse what credentials make impossible; *options* labels say where values came from.
+    """With credentials on, refuse (into *problems*) what they make impossible.
 
+    *options* labels say where values came from; *origins* is None when it could not be compiled.
     Any origin with credentials is refused however it is spelt: ``'*'``, a regex that matches a
     random origin, or a subdomain glob over a public suffix, where anyone can put up a site.
     """
-    if not credentials:
-        return
     entry = origins.open_entry() if origins is not None else None
     if entry is not None:
         value, source = options.get("origins", ("*", "default"))
@@ -275,18 +291,31 @@ def _check_credentials(
         wildcard = options.get("send_wildcard", (False, ""))
         if wildcard[0] is True:
             what += f", and send_wildcard=True (from {wildcard[1]}) asks for '*',"
-        raise ConfigError(
-            f"supports_credentials=True (from {options['supports_credentials'][1]}) with "
-            f"{what} would let {entry.who} read responses made with your users' cookies. List "
-            "the sites you trust, e.g. origins=['https://app.example.com', "
-            "'https://*.example.com'], or, if you really decide per request, pass a callable: "
-            "origins=lambda origin: is_trusted(origin)."
+        problems.errors.append(
+            ConfigError(
+                f"supports_credentials=True (from {options['supports_credentials'][1]}) with "
+                f"{what} would let {entry.who} read responses made with your users' cookies. "
+                "List the sites you trust, e.g. origins=['https://app.example.com', "
+                "'https://*.example.com'], or, if you really decide per request, pass a "
+                "callable: origins=lambda origin: is_trusted(origin).",
+                code="cors.E020",
+                option="origins",
+                value=value,
+                source=source,
+            )
         )
     if expose_all:
-        raise ConfigError(
-            f"{options['expose_headers'][1]}: expose_headers='*' with supports_credentials=True "
-            "is sent literally, and browsers then expose only a header literally named '*' (F24). "
-            "List the response headers the page may read, e.g. expose_headers=['X-Total-Count']."
+        problems.errors.append(
+            ConfigError(
+                f"{options['expose_headers'][1]}: expose_headers='*' with "
+                "supports_credentials=True is sent literally, and browsers then expose only a "
+                "header literally named '*' (F24). List the response headers the page may read, "
+                "e.g. expose_headers=['X-Total-Count'].",
+                code="cors.E021",
+                option="expose_headers",
+                value="*",
+                source=options["expose_headers"][1],
+            )
         )
 
 
@@ -296,24 +325,19 @@ def validate_values(layer: Mapping[str, tuple[Any, str]]) -> None:
     The decorator calls this when a module is imported, so a bad value fails at start-up even
     though combinations with app config can only be checked once the app is known.
     """
+    problems = ProblemCollector()
+    results: dict[str, Any] = {}
     for name, (value, label) in layer.items():
-        if name == "origins":
-            compile_origins(value, label)
-        elif name == "methods":
-            _methods(value, label)
-        elif name == "allow_headers":
-            _allow_headers(value, label)
-        elif name == "expose_headers":
-            _expose_headers(value, label)
-        elif name == "max_age":
-            _max_age(value, label)
+        check = _VALUE_CHECKS.get(name)
+        if check is not None:
+            results[name] = problems.check(check, value, label)
         elif name in POLICY_DEFAULTS:
-            _boolean(name, value, label)
+            problems.check(_boolean, name, value, label)
     # Combinations can be judged now only where the layer itself sets both sides.
     if layer.get("supports_credentials", (False, ""))[0] is True:
-        origins = compile_origins(*layer["origins"]) if "origins" in layer else None
-        expose_all = "expose_headers" in layer and "*" in _expose_headers(*layer["expose_headers"])
-        _check_credentials(layer, True, origins, expose_all)
+        expose = results.get("expose_headers")
+        _check_credentials(layer, results.get("origins"), bool(expose and "*" in expose), problems)
+    problems.raise_any()
 
 
 def _boolean(name: str, value: Any, label: str) -> bool:
@@ -321,72 +345,112 @@ def _boolean(name: str, value: Any, label: str) -> bool:
         return value
     raise ConfigError(
         f"{label}: {name}={value!r} must be True or False. A string such as 'false' is truthy "
-        f"in Python and would silently turn the option on; write {name}=False or {name}=True."
+        f"in Python and would silently turn the option on; write {name}=False or {name}=True.",
+        code="cors.E030",
+        option=name,
+        value=value,
+        source=label,
     )
 
 
-def _string_list(value: Any, label: str, what: str) -> list[Any]:
+def _string_list(value: Any, label: str, what: str, option: str) -> list[Any]:
     if isinstance(value, str):
         return [item.strip() for item in value.split(",") if item.strip()]
     if isinstance(value, re.Pattern):
         return [value]
     if isinstance(value, Iterable):
         return list(value)
-    raise ConfigError(f"{label}: {value!r} is not a {what}; give a string or a list of strings.")
+    raise ConfigError(
+        f"{label}: {value!r} is not a {what}; give a string or a list of strings.",
+        code="cors.E040",
+        option=option,
+        value=value,
+        source=label,
+    )
 
 
-def _token(item: Any, label: str, what: str) -> str:
+def _token(item: Any, label: str, what: str, option: str) -> str:
     if isinstance(item, str) and what == "header name" and item.count("/") == 1:
         raise ConfigError(
             f"{label}: {item!r} is a media type, not a header name; the request header that "
-            "carries it is 'Content-Type', so write 'Content-Type'."
+            "carries it is 'Content-Type', so write 'Content-Type'.",
+            code="cors.E041",
+            option=option,
+            value=item,
+            source=label,
         )
     if not isinstance(item, str) or not is_token(item.strip()):
         raise ConfigError(
             f"{label}: {item!r} is not a valid {what}: it must be an HTTP token (letters, digits "
-            "and !#$%&'*+-.^_`|~, no spaces or separators)."
+            "and !#$%&'*+-.^_`|~, no spaces or separators).",
+            code="cors.E042",
+            option=option,
+            value=item,
+            source=label,
         )
     return item.strip()
 
 
 def _methods(value: Any, label: str) -> tuple[str, ...] | None:
-    items = _string_list(value, label, "list of HTTP methods")
+    items = _string_list(value, label, "list of HTTP methods", "methods")
     if "*" in items:
         return None
     methods: list[str] = []
+    problems = ProblemCollector()  # every wrong entry at once
     for item in items:
-        method = _token(item, label, "HTTP method")
+        method = problems.check(_token, item, label, "HTTP method", "methods")
+        if method is None:
+            continue
         # F7: browsers upper-case exactly these six and send every other method as written.
         if method.upper() in _NORMALISED_METHODS:
             method = method.upper()
         if method not in methods:
             methods.append(method)
+    problems.raise_any()
     return tuple(methods)
 
 
 def _allow_headers(value: Any, label: str) -> HeaderRule:
     # A regex string is one pattern, as flask-cors reads it; its commas are not separators.
     is_regex = isinstance(value, str) and looks_like_regex(value) and value.strip() != "*"
-    items = [value.strip()] if is_regex else _string_list(value, label, "list of header names")
+    items = (
+        [value.strip()]
+        if is_regex
+        else _string_list(value, label, "list of header names", "allow_headers")
+    )
     if "*" in items:
         return HeaderRule(any_header=True, display=("*",))
     names: list[str] = []
     patterns: list[re.Pattern[str]] = []
     display: list[str] = []
+    problems = ProblemCollector()  # every wrong entry at once
     for item in items:
         if isinstance(item, re.Pattern):
             if not isinstance(item.pattern, str):
-                raise ConfigError(f"{label}: {item!r} is a bytes pattern; compile a str pattern.")
+                problems.errors.append(
+                    ConfigError(
+                        f"{label}: {item!r} is a bytes pattern; compile a str pattern.",
+                        code="cors.E003",
+                        option="allow_headers",
+                        value=item,
+                        source=label,
+                    )
+                )
+                continue
             patterns.append(re.compile(item.pattern, item.flags | re.IGNORECASE))
             display.append(f"re.compile({item.pattern!r})")
             continue
         if isinstance(item, str) and looks_like_regex(item):
-            patterns.append(_header_regex(item, label))
-            display.append(f"re.compile({item!r})")
+            pattern = problems.check(_header_regex, item, label)
+            if pattern is not None:
+                patterns.append(pattern)
+                display.append(f"re.compile({item!r})")
             continue
-        name = _token(item, label, "header name")
-        names.append(name.lower())
-        display.append(name)
+        name = problems.check(_token, item, label, "header name", "allow_headers")
+        if name is not None:
+            names.append(name.lower())
+            display.append(name)
+    problems.raise_any()
     return HeaderRule(names=names, patterns=patterns, display=tuple(display))
 
 
@@ -407,7 +471,11 @@ def _header_regex(item: str, label: str) -> re.Pattern[str]:
         raise ConfigError(
             f"{label}: {item!r} is read as a regular expression (as in flask-cors), and matched "
             f"against the whole header name it would not cover {item[:-1] + 'Id'!r}, as the '*' "
-            f"suggests.{hint} '*' on its own means every header."
+            f"suggests.{hint} '*' on its own means every header.",
+            code="cors.E043",
+            option="allow_headers",
+            value=item,
+            source=label,
         )
     try:
         pattern = re.compile(item, re.IGNORECASE)
@@ -415,7 +483,11 @@ def _header_regex(item: str, label: str) -> re.Pattern[str]:
         raise ConfigError(
             f"{label}: {item!r} is read as a regular expression (it contains one of "
             f"* \\ ] ? $ ^ [ ( )) but does not compile ({exc}). Fix the pattern, or list header "
-            "names such as 'Content-Type'."
+            "names such as 'Content-Type'.",
+            code="cors.E016",
+            option="allow_headers",
+            value=item,
+            source=label,
         ) from exc
     warn_deprecated(
         f"The header name {item!r} is treated as a regular expression because it contains one "
@@ -429,13 +501,16 @@ def _header_regex(item: str, label: str) -> re.Pattern[str]:
 def _expose_headers(value: Any, label: str) -> tuple[str, ...]:
     if value is None:
         return ()
-    items = _string_list(value, label, "list of header names")
+    items = _string_list(value, label, "list of header names", "expose_headers")
     if "*" in items:
         return ("*",)
     names: dict[str, str] = {}
+    problems = ProblemCollector()  # every wrong entry at once
     for item in items:
-        name = _token(item, label, "header name")
-        names.setdefault(name.lower(), name)
+        name = problems.check(_token, item, label, "header name", "expose_headers")
+        if name is not None:
+            names.setdefault(name.lower(), name)
+    problems.raise_any()
     return tuple(names.values())
 
 
@@ -446,26 +521,55 @@ def _max_age(value: Any, label: str) -> int | None:
     if isinstance(value, datetime.timedelta):
         seconds = value.total_seconds()
         if seconds != int(seconds):
-            raise ConfigError(f"{label}: max_age={value!r} is not a whole number of seconds.")
+            raise _max_age_error("cors.E050", label, value, "is not a whole number of seconds.")
         seconds = int(seconds)
     elif isinstance(value, str) and value.isdigit() and value.isascii():
         seconds = int(value)
     if isinstance(seconds, bool) or not isinstance(seconds, int):
-        raise ConfigError(
-            f"{label}: max_age={value!r} is not a number of seconds. Write an int (600), a string "
-            "of digits ('600') or a datetime.timedelta."
+        raise _max_age_error(
+            "cors.E051",
+            label,
+            value,
+            "is not a number of seconds. Write an int (600), a string of digits ('600') or a "
+            "datetime.timedelta.",
         )
     if seconds < 0:
-        raise ConfigError(
-            f"{label}: max_age={value!r} is negative; browsers reject it (F19). Write 0 to disable "
-            "preflight caching, or a positive number of seconds."
+        raise _max_age_error(
+            "cors.E052",
+            label,
+            value,
+            "is negative; browsers reject it (F19). Write 0 to disable preflight caching, or a "
+            "positive number of seconds.",
         )
     if seconds > MAX_AGE_LIMIT:
-        raise ConfigError(
-            f"{label}: max_age={value!r} is more than {MAX_AGE_LIMIT} seconds; browsers cap the "
-            f"preflight cache (Firefox at 24 h, Chromium at 2 h), so write at most {MAX_AGE_LIMIT}."
+        raise _max_age_error(
+            "cors.E053",
+            label,
+            value,
+            f"is more than {MAX_AGE_LIMIT} seconds; browsers cap the preflight cache (Firefox at "
+            f"24 h, Chromium at 2 h), so write at most {MAX_AGE_LIMIT}.",
         )
-    return seconds
+    return int(seconds)  # an int already; int() lets mypy 1.x (Python 3.9) see it too
+
+
+#: The check of each option that is not a boolean (validate_values).
+_VALUE_CHECKS: Mapping[str, Callable[[Any, str], Any]] = {
+    "origins": compile_origins,
+    "methods": _methods,
+    "allow_headers": _allow_headers,
+    "expose_headers": _expose_headers,
+    "max_age": _max_age,
+}
+
+
+def _max_age_error(code: str, label: str, value: Any, why: str) -> ConfigError:
+    return ConfigError(
+        f"{label}: max_age={value!r} {why}",
+        code=code,
+        option="max_age",
+        value=value,
+        source=label,
+    )
 
 
 def resource_entries(
@@ -485,43 +589,64 @@ def resource_entries(
     if isinstance(resources, (str, re.Pattern)):
         resources = [resources]
     entries: list[tuple[Any, Policy, str]] = []
+    problems = ProblemCollector()  # every resource's problems at once
     if isinstance(resources, Mapping):
         for pattern, own in resources.items():
-            _check_pattern_type(pattern, label)
+            pattern_ok = problems.check(_check_pattern_type, pattern, label)
             shown = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
             res_label = f"{where} resources[{shown!r}]"
             if not isinstance(own, Mapping):
-                raise ConfigError(
-                    f"{label}: the options of resource {shown!r} must be a dict such as "
-                    f"{{'origins': ['https://app.example.com']}}, not {own!r}."
+                problems.errors.append(
+                    ConfigError(
+                        f"{label}: the options of resource {shown!r} must be a dict such as "
+                        f"{{'origins': ['https://app.example.com']}}, not {own!r}.",
+                        code="cors.E062",
+                        option="resources",
+                        value=own,
+                        source=label,
+                    )
                 )
+                continue
             layer = check_names(own, allowed=DECORATOR_OPTIONS, where=res_label)
-            own_policy = build_policy(merge(*base, layer))
-            entries.append((pattern, own_policy, f"{scope}resource {shown!r}"))
+            own_policy = problems.check(build_policy, merge(*base, layer))
+            if pattern_ok and own_policy is not None:
+                entries.append((pattern, own_policy, f"{scope}resource {shown!r}"))
+        problems.raise_any()
         return entries
     if isinstance(resources, Iterable):
         patterns = list(resources)
         if not patterns:
             return entries
-        shared = build_policy(merge(*base))
+        shared = problems.check(build_policy, merge(*base))
         for pattern in patterns:
-            _check_pattern_type(pattern, label)
-            shown = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
-            entries.append((pattern, shared, f"{scope}resource {shown!r}"))
+            if problems.check(_check_pattern_type, pattern, label) and shared is not None:
+                shown = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
+                entries.append((pattern, shared, f"{scope}resource {shown!r}"))
+        problems.raise_any()
         return entries
     raise ConfigError(
         f"{label}: resources={resources!r} must be a path pattern such as r'/api/*', a list of "
-        "patterns, or a dict mapping patterns to options."
+        "patterns, or a dict mapping patterns to options.",
+        code="cors.E060",
+        option="resources",
+        value=resources,
+        source=label,
     )
 
 
-def _check_pattern_type(pattern: Any, label: str) -> None:
+def _check_pattern_type(pattern: Any, label: str) -> bool:
+    """True if *pattern* is a valid resource pattern; else raise :class:`ConfigError`."""
     if not (
         isinstance(pattern, str)
         or (isinstance(pattern, re.Pattern) and isinstance(pattern.pattern, str))
     ):
         raise ConfigError(
             f"{label}: the resource pattern {pattern!r} must be a string such as r'/api/*' or a "
-            "compiled regex."
+            "compiled regex.",
+            code="cors.E061",
+            option="resources",
+            value=pattern,
+            source=label,
         )
     check_pattern(pattern, label)
+    return True

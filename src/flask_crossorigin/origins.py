@@ -34,7 +34,7 @@ from ._http import (
     parse_origin_ignoring_case,
     parse_serialized_origin,
 )
-from .errors import ConfigError, warn_deprecated
+from .errors import ConfigError, ProblemCollector, warn_deprecated
 
 if TYPE_CHECKING:
     from publicsuffixlist import PublicSuffixList
@@ -239,6 +239,11 @@ def _is_public_suffix(domain: str) -> bool:
     return _public_suffixes.is_public(domain, accept_unknown=False)
 
 
+def _refuse(code: str, label: str, value: Any, message: str) -> ConfigError:
+    """The :class:`ConfigError` for a value of ``origins`` (or an entry of it) from *label*."""
+    return ConfigError(message, code=code, option="origins", value=value, source=label)
+
+
 def compile_origins(value: Any, label: str) -> OriginMatcher:
     """Validate and normalise the ``origins`` option into an :class:`OriginMatcher`.
 
@@ -253,10 +258,13 @@ def compile_origins(value: Any, label: str) -> OriginMatcher:
     elif isinstance(value, Iterable):
         items = list(value)
     else:
-        raise ConfigError(
+        raise _refuse(
+            "cors.E001",
+            label,
+            value,
             f"{label}={value!r}: origins must be a string, a compiled regex, a callable or a list "
             f"of those, not {type(value).__name__}. Write for example "
-            "origins=['https://app.example.com']."
+            "origins=['https://app.example.com'].",
         )
     any_origin = False
     allow_null = False
@@ -268,55 +276,69 @@ def compile_origins(value: Any, label: str) -> OriginMatcher:
     shown_patterns: list[str] = []
     callables: list[Callable[[str], Any]] = []
     display: list[str] = []
+    # Every entry is checked, so that one set-up reports every wrong origin at once.
+    problems = ProblemCollector()
     for item in items:
-        if isinstance(item, re.Pattern):
-            if not isinstance(item.pattern, str):
-                raise ConfigError(f"{label}: {item!r} is a bytes pattern; compile a str pattern.")
-            patterns.append(item)
-            shown_patterns.append(f"re.compile({item.pattern!r})")
-            display.append(f"re.compile({item.pattern!r})")
-        elif isinstance(item, str):
-            if item != item.strip() or any(ch.isspace() for ch in item) or not item:
-                normalise_origin(item, label)  # raises, with the spelling that works
-            if item == "*":
-                any_origin = True
-                display.append("*")
-            elif item == "null":
-                allow_null = True
-                display.append("null")
-            elif _ANY_PORT.fullmatch(item):
-                base = item[:-2]
-                if "://*." in base:
-                    scheme, _, suffix = _parse_glob(base, label, shown=item)
-                    globs.append((scheme, "*", suffix))
+        try:
+            if isinstance(item, re.Pattern):
+                if not isinstance(item.pattern, str):
+                    raise _refuse(
+                        "cors.E003",
+                        label,
+                        item,
+                        f"{label}: {item!r} is a bytes pattern; compile a str pattern.",
+                    )
+                patterns.append(item)
+                shown_patterns.append(f"re.compile({item.pattern!r})")
+                display.append(f"re.compile({item.pattern!r})")
+            elif isinstance(item, str):
+                if item != item.strip() or any(ch.isspace() for ch in item) or not item:
+                    normalise_origin(item, label)  # raises, with the spelling that works
+                if item == "*":
+                    any_origin = True
+                    display.append("*")
+                elif item == "null":
+                    allow_null = True
+                    display.append("null")
+                elif _ANY_PORT.fullmatch(item):
+                    base = item[:-2]
+                    if "://*." in base:
+                        scheme, _, suffix = _parse_glob(base, label, shown=item)
+                        globs.append((scheme, "*", suffix))
+                        shown_globs.append(repr(item))
+                        display.append(f"{scheme}://*{suffix}:*")
+                    else:
+                        scheme, host = _parse_any_port(base, item, label)
+                        any_port.append((scheme, host))
+                        display.append(f"{scheme}://{host}:*")
+                elif _GLOB.fullmatch(item):
+                    glob = _parse_glob(item, label)
+                    globs.append(glob)
                     shown_globs.append(repr(item))
-                    display.append(f"{scheme}://*{suffix}:*")
+                    scheme, port, suffix = glob
+                    display.append(f"{scheme}://*{suffix}" + (f":{port}" if port else ""))
+                elif looks_like_regex(item) and not _IPV6_ORIGIN.fullmatch(item):
+                    patterns.append(_compile_legacy_regex(item, label))
+                    shown_patterns.append(repr(item))
+                    display.append(f"re.compile({item!r})")
                 else:
-                    scheme, host = _parse_any_port(base, item, label)
-                    any_port.append((scheme, host))
-                    display.append(f"{scheme}://{host}:*")
-            elif _GLOB.fullmatch(item):
-                glob = _parse_glob(item, label)
-                globs.append(glob)
-                shown_globs.append(repr(item))
-                scheme, port, suffix = glob
-                display.append(f"{scheme}://*{suffix}" + (f":{port}" if port else ""))
-            elif looks_like_regex(item) and not _IPV6_ORIGIN.fullmatch(item):
-                patterns.append(_compile_legacy_regex(item, label))
-                shown_patterns.append(repr(item))
-                display.append(f"re.compile({item!r})")
+                    normalised = normalise_origin(item, label)
+                    exact.append(normalised)
+                    display.append(normalised)
+            elif callable(item):
+                callables.append(item)
+                display.append(f"<callable {getattr(item, '__qualname__', repr(item))}>")
             else:
-                normalised = normalise_origin(item, label)
-                exact.append(normalised)
-                display.append(normalised)
-        elif callable(item):
-            callables.append(item)
-            display.append(f"<callable {getattr(item, '__qualname__', repr(item))}>")
-        else:
-            raise ConfigError(
-                f"{label}: {item!r} is not an origin. Each entry must be a string such as "
-                "'https://app.example.com', a compiled regex, or a callable taking the origin."
-            )
+                raise _refuse(
+                    "cors.E002",
+                    label,
+                    item,
+                    f"{label}: {item!r} is not an origin. Each entry must be a string such as "
+                    "'https://app.example.com', a compiled regex, or a callable taking the origin.",
+                )
+        except ConfigError as error:
+            problems.errors.append(error)
+    problems.raise_any()
     return OriginMatcher(
         any_origin=any_origin,
         exact=exact,
@@ -357,27 +379,36 @@ def normalise_origin(value: str, label: str, *, suggest: bool = True) -> str:
     message suggests is checked first (*suggest* is off for that check itself).
     """
     if not value:
-        raise ConfigError(
+        raise _refuse(
+            "cors.E004",
+            label,
+            value,
             f"{label}: an origin is empty (''). An unset environment variable gives this, e.g. "
             "os.getenv('ALLOWED_ORIGINS', '').split(','). Set the variable, or list real "
-            "origins such as 'https://app.example.com'."
+            "origins such as 'https://app.example.com'.",
         )
     if "," in value:
         parts = [part.strip() for part in value.split(",") if part.strip()]
         hint = ""
         if suggest and parts and all(_accepted(part) for part in parts):
             hint = f" List them: origins={parts!r}."
-        raise ConfigError(
+        raise _refuse(
+            "cors.E005",
+            label,
+            value,
             f"{label}: {value!r} contains a comma; a string is one origin (as in flask-cors), "
-            f"so it can never equal a browser's Origin.{hint}"
+            f"so it can never equal a browser's Origin.{hint}",
         )
     if value != value.strip() or any(ch.isspace() for ch in value):
         hint = ""
         if suggest and _accepted("".join(value.split())):
             hint = f" Write {''.join(value.split())!r}."
-        raise ConfigError(
+        raise _refuse(
+            "cors.E006",
+            label,
+            value,
             f"{label}: {value!r} contains whitespace, so it can never equal a browser's Origin "
-            f"(scheme://host[:port]).{hint}"
+            f"(scheme://host[:port]).{hint}",
         )
     if "://" not in value:
         hint = ""
@@ -398,28 +429,39 @@ def normalise_origin(value: str, label: str, *, suggest: bool = True) -> str:
                         "* \\ ] ? $ ^ [ ( ), as in flask-cors; for this regex pass "
                         f"re.compile({value!r}).)"
                     )
-        raise ConfigError(
+        raise _refuse(
+            "cors.E007",
+            label,
+            value,
             f"{label}: {value!r} has no scheme, so it can never equal the Origin a browser sends "
-            f"(scheme://host[:port]).{hint}"
+            f"(scheme://host[:port]).{hint}",
         )
     scheme, rest = value.split("://", 1)
     if not _SCHEME.fullmatch(scheme):
-        raise ConfigError(f"{label}: {value!r} has an invalid scheme {scheme!r}.")
+        raise _refuse(
+            "cors.E008", label, value, f"{label}: {value!r} has an invalid scheme {scheme!r}."
+        )
     scheme = scheme.lower()
     if "@" in rest:
         candidate = scheme + "://" + rest.split("@", 1)[1].split("/", 1)[0]
         hint = f" Write {candidate!r}." if suggest and _accepted(candidate) else ""
-        raise ConfigError(
+        raise _refuse(
+            "cors.E009",
+            label,
+            value,
             f"{label}: {value!r} contains userinfo ('user@'); browsers never send it in "
-            f"Origin.{hint}"
+            f"Origin.{hint}",
         )
     for sep in "/?#":
         if sep in rest:
             candidate = f"{scheme}://{rest.split(sep, 1)[0]}"
             hint = f" Write {candidate!r}." if suggest and _accepted(candidate) else ""
-            raise ConfigError(
+            raise _refuse(
+                "cors.E010",
+                label,
+                value,
                 f"{label}: {value!r} has a path, query or trailing slash; an origin is only "
-                f"scheme://host[:port], so it would never match.{hint}"
+                f"scheme://host[:port], so it would never match.{hint}",
             )
     host, port = _split_port(rest, value, label, scheme, suggest)
     host = host.lower() if _IPV6.fullmatch(host) else _ascii_host(host, value, label)
@@ -427,7 +469,7 @@ def normalise_origin(value: str, label: str, *, suggest: bool = True) -> str:
         port = None
     result = f"{scheme}://{host}" + (f":{port}" if port is not None else "")
     if parse_serialized_origin(result) is None:  # pragma: no cover - defensive
-        raise ConfigError(f"{label}: {value!r} is not a valid origin.")
+        raise _refuse("cors.E013", label, value, f"{label}: {value!r} is not a valid origin.")
     return result
 
 
@@ -443,7 +485,9 @@ def _split_port(
         end = rest.find("]")
         host, tail = rest[: end + 1], rest[end + 1 :]
         if end < 0 or (tail and not tail.startswith(":")):
-            raise ConfigError(f"{label}: {value!r} has a malformed IPv6 host.")
+            raise _refuse(
+                "cors.E013", label, value, f"{label}: {value!r} has a malformed IPv6 host."
+            )
         port = tail[1:] if tail else None
     elif ":" in rest:
         host, port = rest.rsplit(":", 1)
@@ -460,15 +504,21 @@ def _split_port(
                 if anyport:
                     hint += f", or {anyport[0]} to allow any port" if real else ""
                 hint += "." if hint else ""
-            raise ConfigError(
+            raise _refuse(
+                "cors.E011",
+                label,
+                value,
                 f"{label}: {value!r} has the port {port!r}, which is not a number from 0 to "
-                f"65535.{hint}"
+                f"65535.{hint}",
             )
         port = str(int(port))
     if not host:
-        raise ConfigError(
+        raise _refuse(
+            "cors.E012",
+            label,
+            value,
             f"{label}: {value!r} has no host. Write the site's origin, e.g. "
-            f"'{scheme}://app.example.com'."
+            f"'{scheme}://app.example.com'.",
         )
     return host, port
 
@@ -479,10 +529,18 @@ def _ascii_host(host: str, value: str, label: str) -> str:
         try:
             host = host.encode("idna").decode("ascii")
         except UnicodeError as exc:
-            raise ConfigError(f"{label}: {value!r} has a host that is not valid: {exc}.") from exc
+            raise _refuse(
+                "cors.E013",
+                label,
+                value,
+                f"{label}: {value!r} has a host that is not valid: {exc}.",
+            ) from exc
     if not _HOST.fullmatch(host) or ".." in host:
-        raise ConfigError(
-            f"{label}: {value!r} has the host {host!r}, which is not a valid host name."
+        raise _refuse(
+            "cors.E013",
+            label,
+            value,
+            f"{label}: {value!r} has the host {host!r}, which is not a valid host name.",
         )
     return host
 
@@ -492,7 +550,9 @@ def _parse_any_port(base: str, item: str, label: str) -> tuple[str, str]:
     try:
         normalised = normalise_origin(base, label)
     except ConfigError as exc:
-        raise ConfigError(f"{exc} (in the any-port glob {item!r})") from None
+        raise _refuse(
+            exc.code, label, item, f"{exc.message} (in the any-port glob {item!r})"
+        ) from None
     scheme, host = normalised.split("://", 1)
     return scheme, host
 
@@ -507,10 +567,10 @@ def _parse_glob(item: str, label: str, *, shown: str = "") -> tuple[str, str | N
     try:
         normalised = normalise_origin(item.replace("*.", _PLACEHOLDER, 1), label)
     except ConfigError as exc:
-        message = str(exc).replace(_PLACEHOLDER, "*.")
+        message = exc.message.replace(_PLACEHOLDER, "*.")
         if shown:
             message = message.replace(repr(item), repr(shown))
-        raise ConfigError(message) from None
+        raise _refuse(exc.code, label, shown or item, message) from None
     scheme, rest = normalised.split("://", 1)
     host, _, port = rest.partition(":")
     suffix = host[len(_PLACEHOLDER) - 1 :]
@@ -527,12 +587,15 @@ def _compile_legacy_regex(item: str, label: str) -> re.Pattern[str]:
     host_star = _HOST_STAR.fullmatch(item)
     if host_star:
         fix = _quoted(host_star.group("base") + ":*")
-        raise ConfigError(
+        raise _refuse(
+            "cors.E014",
+            label,
+            item,
             f"{label}: {item!r} is a regular expression (it contains '*'); flask-cors matched it "
             "as a prefix, so it also let in look-alike hosts, and matched against the whole "
             "origin it would not match any port."
             + (f" For this host on any port write {fix[0]}." if fix else "")
-            + " For anything else pass re.compile(...)."
+            + " For anything else pass re.compile(...).",
         )
     if "://*" in item:
         scheme, _, rest = item.partition("://")
@@ -543,21 +606,27 @@ def _compile_legacy_regex(item: str, label: str) -> re.Pattern[str]:
         if fix and bare and not rest.startswith("*."):
             # 'https://*example.com' most likely means the domain and its subdomains.
             hint = f" For the domain and every subdomain write origins=[{bare[0]}, {fix[0]}]."
-        raise ConfigError(
+        raise _refuse(
+            "cors.E015",
+            label,
+            item,
             f"{label}: {item!r} is not a subdomain glob (that is exactly "
             "'scheme://*.domain[:port]', one or more labels, or 'scheme://host:*' for any "
             f"port), and as a regular expression it would not mean what it looks like.{hint}"
-            " For anything else pass re.compile(...)."
+            " For anything else pass re.compile(...).",
         )
     try:
         pattern = re.compile(item, re.IGNORECASE)
     except re.error as exc:
         fix = _quoted(f"https://{item}") if item.startswith("*.") else []
-        raise ConfigError(
+        raise _refuse(
+            "cors.E016",
+            label,
+            item,
             f"{label}: {item!r} is read as a regular expression (it contains one of "
             f"* \\ ] ? $ ^ [ ( )) but does not compile ({exc})."
             + (f" For a subdomain glob write {fix[0]}." if fix else "")
-            + " Fix the pattern, or list exact origins."
+            + " Fix the pattern, or list exact origins.",
         ) from exc
     warn_deprecated(
         f"The origin {item!r} is treated as a regular expression because it contains one of "

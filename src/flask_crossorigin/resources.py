@@ -204,7 +204,11 @@ def _compile_row(pattern: str | re.Pattern[str], value: T, label: str) -> Resour
         except re.error as exc:
             raise ConfigError(
                 f"{label}: the resource pattern {source!r} is not a valid regular expression "
-                f"({exc}). Write a path such as r'/api/*', or fix the regex."
+                f"({exc}). Write a path such as r'/api/*', or fix the regex.",
+                code="cors.E016",
+                option="resources",
+                value=pattern,
+                source=label,
             ) from exc
     return Resource(source, prefix, subtree, regex, value, label)
 
