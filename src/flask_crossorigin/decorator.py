@@ -9,8 +9,9 @@ With ``CORS(app)`` (or ``CORS(blueprint)``) the extension's middleware finds the
 endpoint and does all the work: preflights are answered before any ``before_request`` hook, and
 routing 405s and error responses carry headers too. Without it the wrapper applies the policy
 itself, as flask-cors's decorator does: preflights are answered when the view is reached (after the
-app's ``before_request`` hooks), and the view's response, errors raised in it included, gets the
-headers through ``after_this_request``.
+app's ``before_request`` hooks), and the view's response gets the headers as the wrapper returns
+it; a response Flask builds from an error raised in the view gets them through
+``after_this_request``.
 """
 
 from __future__ import annotations
@@ -80,17 +81,33 @@ def cross_origin(*args: Any, **options: Any) -> F | Callable[[F], F]:
         spec = ViewSpec(layer, getattr(view, "__name__", repr(view)))
         is_async = inspect.iscoroutinefunction(view)
 
-        def wrapper(*a: Any, **kw: Any) -> Any:
-            app, req = current_app_and_request()
-            state = app.extensions.get(EXTENSION_KEY) or state_for(app)
-            if not state.has_middleware:
-                early = _apply_without_middleware(state.coverage_for_spec(spec), state, req)
-                if early is not None:
-                    return early
+        def call(app: Flask, req: Request, a: Any, kw: Any) -> Any:
             if spec.owns_options and req.method == "OPTIONS":
                 return _default_options_response(app, req)
             # Sync views are called as they are; async ones through Flask's own adapter.
             return app.ensure_sync(view)(*a, **kw) if is_async else view(*a, **kw)
+
+        def wrapper(*a: Any, **kw: Any) -> Any:
+            app, req = current_app_and_request()
+            state = app.extensions.get(EXTENSION_KEY) or state_for(app)
+            if state.has_middleware:  # the middleware does the CORS work: only call the view
+                if spec.owns_options and req.method == "OPTIONS":
+                    return _default_options_response(app, req)
+                return app.ensure_sync(view)(*a, **kw) if is_async else view(*a, **kw)
+            own = state.coverage_for_spec(spec)
+            early = _preflight_without_middleware(own, state, req)
+            if early is not None:
+                return early
+            try:
+                result = call(app, req, a, kw)
+            except BaseException:
+                # The response Flask builds from the error (abort(), a handler, a 500) gets the
+                # headers too, after this view: Flask runs after_this_request functions on it.
+                after_this_request(functools.partial(_add_headers, own, state, req))
+                raise
+            # Flask would make the response right after the view anyway (make_response returns
+            # a Response unchanged), so writing the headers here costs no extra hook round.
+            return _add_headers(own, state, req, app.make_response(result))
 
         functools.update_wrapper(wrapper, view)
         setattr(wrapper, SPEC_ATTRIBUTE, spec)
@@ -103,8 +120,8 @@ def cross_origin(*args: Any, **options: Any) -> F | Callable[[F], F]:
     return decorate
 
 
-def _apply_without_middleware(own: Coverage, state: AppState, req: Request) -> Response | None:
-    """Without ``CORS(app)``: answer a preflight, or arrange headers for the view's response."""
+def _preflight_without_middleware(own: Coverage, state: AppState, req: Request) -> Response | None:
+    """Without ``CORS(app)``: the answer to a preflight, or ``None`` for any other request."""
     environ = req.environ
     if environ["REQUEST_METHOD"] == "OPTIONS" and is_preflight(environ):
         # Routed with the requested method: the view serving the actual request decides.
@@ -116,34 +133,35 @@ def _apply_without_middleware(own: Coverage, state: AppState, req: Request) -> R
             del response.headers["Content-Type"]  # an empty answer has no media type
             response.headers.extend(headers)
             return response
-    policy = own.policy
-
-    def add_headers(response: Response) -> Response:
-        if policy.intercept_exceptions or UNHANDLED_KEY not in environ:
-            if environ["REQUEST_METHOD"] == "OPTIONS":
-                decision = decide(policy, environ)
-            else:
-                decision = policy.actual(environ.get("HTTP_ORIGIN"))
-            items = header_list(response.headers)
-            if items is not None:
-                write_headers(items, decision, policy)
-            else:
-                items = list(response.headers.items())
-                write_headers(items, decision, policy)
-                response.headers.clear()
-                response.headers.extend(items)
-            if _debug_enabled(_DEBUG):
-                log_decision(decision, own.source, req.path, environ)
-            if (
-                not decision.allowed
-                and "HTTP_ORIGIN" in environ
-                and (policy.log_refusals or cors_refused.receivers)
-            ):
-                report_refusal(state, own, decision, req.path, environ)
-        return response
-
-    after_this_request(add_headers)
     return None
+
+
+def _add_headers(own: Coverage, state: AppState, req: Request, response: Response) -> Response:
+    """Without ``CORS(app)``: write the view policy's headers into the view's *response*."""
+    environ = req.environ
+    policy = own.policy
+    if policy.intercept_exceptions or UNHANDLED_KEY not in environ:
+        if environ["REQUEST_METHOD"] == "OPTIONS":
+            decision = decide(policy, environ)
+        else:
+            decision = policy.actual(environ.get("HTTP_ORIGIN"))
+        items = header_list(response.headers)
+        if items is not None:
+            write_headers(items, decision, policy)
+        else:
+            items = list(response.headers.items())
+            write_headers(items, decision, policy)
+            response.headers.clear()
+            response.headers.extend(items)
+        if _debug_enabled(_DEBUG):
+            log_decision(decision, own.source, req.path, environ)
+        if (
+            not decision.allowed
+            and "HTTP_ORIGIN" in environ
+            and (policy.log_refusals or cors_refused.receivers)
+        ):
+            report_refusal(state, own, decision, req.path, environ)
+    return response
 
 
 def _default_options_response(app: Flask, req: Request) -> Response:
