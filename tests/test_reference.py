@@ -71,8 +71,31 @@ def test_the_command_prints_the_entry() -> None:
 def test_the_list_shows_every_id() -> None:
     result = CliRunner().invoke(cors_cli, ["explain", "--list"])
     assert result.exit_code == 0, result.output
-    listed = {line.strip() for line in result.output.splitlines() if line.startswith("  ")}
+    ids, _, page_list = result.output.partition("pages (--page NAME):\n")
+    listed = {line.strip() for line in ids.splitlines() if line.startswith("  ")}
     assert listed == set(EVERY_ID)
+    shipped = {path.stem for path in (ROOT / "docs").glob("*.md")}
+    assert {line.split(":")[0].strip() for line in page_list.splitlines()} == shipped
+    assert "  options: Options reference" in page_list.splitlines()
+
+
+def test_a_whole_page_prints() -> None:
+    result = CliRunner().invoke(cors_cli, ["explain", "--page", "migrating.md"])
+    assert result.exit_code == 0, result.output
+    expected = (ROOT / "docs" / "migrating.md").read_text(encoding="utf-8")
+    assert (
+        result.output.splitlines()[0] == expected.splitlines()[0] == "# Migrating from flask-cors"
+    )
+    assert result.output.strip().splitlines()[-1] == expected.strip().splitlines()[-1]
+    assert "(server-reasons)=" not in reference.page("reasons")  # MyST labels are not text
+
+
+def test_an_unknown_page_exits_2_with_the_closest_page() -> None:
+    result = CliRunner().invoke(cors_cli, ["explain", "--page", "option"])
+    assert result.exit_code == 2
+    assert "no documented page 'option'; did you mean 'options'?" in result.output
+    both = CliRunner().invoke(cors_cli, ["explain", "--page", "options", "F16"])
+    assert both.exit_code == 2 and "not both" in both.output
 
 
 @pytest.mark.parametrize(
@@ -143,6 +166,10 @@ def test_every_id_resolves_from_an_installed_wheel(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     titles = {line.split(" (")[0] for line in result.stdout.splitlines() if " (" in line}
     assert set(EVERY_ID) <= titles
+    page = subprocess.run(
+        [*command, "--page", "options"], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert page.returncode == 0 and page.stdout.startswith("# Options reference"), page.stderr
     unknown = subprocess.run(
         [*command, "acao_mising"], env=env, cwd=tmp_path, capture_output=True, text=True
     )

@@ -37,7 +37,7 @@ from .diagnosis import (
 )
 from .errors import ConfigError
 from .explain import BrowserRequest
-from .reference import KINDS, UnknownIdError, all_ids, explain_id
+from .reference import KINDS, UnknownIdError, all_ids, explain_id, page, pages
 
 __all__ = ["cors_cli"]
 
@@ -412,23 +412,43 @@ def routes_command(sort: str, all_methods: bool, as_json: bool) -> None:
 
 
 @cors_cli.command("explain", with_appcontext=False)
-@click.option("--list", "list_ids", is_flag=True, help="List every documented id, by kind.")
+@click.option(
+    "--list", "list_ids", is_flag=True, help="List every documented id, by kind, and the pages."
+)
+@click.option(
+    "--page",
+    "page_name",
+    metavar="NAME",
+    help="Print a whole documentation page instead, e.g. 'options' or 'migrating'.",
+)
 @click.argument("ids", nargs=-1, metavar="[ID]...")
-def explain_command(list_ids: bool, ids: tuple[str, ...]) -> None:
+def explain_command(list_ids: bool, page_name: str | None, ids: tuple[str, ...]) -> None:
     """Print what an id means and how to fix it, from the docs installed with the package.
 
     ID is any id flask-crossorigin prints: a browser reason ('acao_missing', the BLOCKED line
     of 'flask cors check'), a server refusal reason ('origin_not_allowed', the X-CORS-Refusal
     header and the log), a configuration error code ('cors.E012', or 'E012') or a Fetch rule
-    ('F16', 'F13.3'). No app is needed.
+    ('F16', 'F13.3'). No app is needed. --page NAME prints a whole page of the documentation
+    (the options reference, migrating from flask-cors, ...), as installed with the package.
 
-    Exit status: 0 explained, 2 an id is not documented (the closest one is suggested).
+    Exit status: 0 explained, 2 an id or page is not documented (the closest one is suggested).
     """
     if list_ids:
         for kind, names in all_ids().items():
             click.echo(f"{kind}s ({KINDS[kind]}):")
             for name in names:
                 click.echo(f"  {name}")
+        click.echo("pages (--page NAME):")
+        for name, title in pages().items():
+            click.echo(f"  {name}: {title}")
+        return
+    if page_name is not None:
+        if ids:
+            raise click.UsageError("give either IDs or --page, not both.")
+        try:
+            click.echo(page(page_name))
+        except UnknownIdError as error:
+            raise CheckError(str(error)) from error
         return
     if not ids:
         raise click.UsageError("give an ID to explain, or --list to see them all.")

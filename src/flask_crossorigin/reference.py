@@ -6,7 +6,9 @@ Messages, logs and CLI output name things by stable ids: a browser-side reason
 (reasons.md, errors.md, fetch-rules.md), and there is no published docs site to link to. So
 the pages themselves travel inside the package, as ``flask_crossorigin/_docs/*.md`` (mapped from
 the repository's ``docs/`` by pyproject.toml, not copied, so there is one source of truth), and
-:func:`explain_id` reads an id's entry from them; ``flask cors explain ID`` prints it.
+:func:`explain_id` reads an id's entry from them; ``flask cors explain ID`` prints it. Whole pages
+(the options reference, migrating from flask-cors, ...) are read by :func:`page`, printed by
+``flask cors explain --page NAME``.
 
 Standard library only, like the rest of the core: the lookup works without an app.
 """
@@ -19,9 +21,12 @@ import textwrap
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-__all__ = ["KINDS", "DocEntry", "UnknownIdError", "all_ids", "explain_id"]
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
+
+__all__ = ["KINDS", "DocEntry", "UnknownIdError", "all_ids", "explain_id", "page", "pages"]
 
 #: The kinds of id, in the order ``--list`` shows them, with the page that documents each.
 KINDS: dict[str, str] = {
@@ -63,26 +68,29 @@ class DocEntry(NamedTuple):
 class UnknownIdError(LookupError):
     """No page documents the id; :attr:`suggestion` is the closest id that exists."""
 
-    def __init__(self, wanted: str, suggestion: str) -> None:
+    def __init__(self, wanted: str, suggestion: str, what: str = "id") -> None:
         self.wanted, self.suggestion = wanted, suggestion
         super().__init__(
-            f"no documented id {wanted!r}; did you mean {suggestion!r}? "
-            "('flask cors explain --list' shows every id)"
+            f"no documented {what} {wanted!r}; did you mean {suggestion!r}? "
+            f"('flask cors explain --list' shows every {what})"
         )
 
 
-def _read_page(name: str) -> str:
-    """A docs page from the installed package, or from the checkout of an editable install.
+def _docs_dir() -> Traversable:
+    """Where the pages are: in the installed package, or in the checkout of an editable install.
 
     A wheel (or an install from the sdist) carries the pages as package data in ``_docs``. An
     editable install maps the package onto ``src/``, where they are not, and reads the
     checkout's ``docs/`` instead: the same files, so both forms show the same text.
     """
-    shipped = files("flask_crossorigin") / "_docs" / name
-    if shipped.is_file():
-        return shipped.read_text(encoding="utf-8")
-    checkout = Path(__file__).resolve().parents[2] / "docs" / name
-    return checkout.read_text(encoding="utf-8")
+    shipped = files("flask_crossorigin") / "_docs"
+    if shipped.is_dir():
+        return shipped
+    return Path(__file__).resolve().parents[2] / "docs"
+
+
+def _read_page(name: str) -> str:
+    return (_docs_dir() / name).read_text(encoding="utf-8")
 
 
 def _clean(text: str) -> str:
@@ -151,3 +159,26 @@ def explain_id(wanted: str) -> list[DocEntry]:
     known = sorted({entry.id for entry in _entries()})
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.0)
     raise UnknownIdError(wanted, close[0] if close else known[0])
+
+
+def pages() -> dict[str, str]:
+    """Every documentation page shipped with the package: its name (``options``), its title."""
+    found: dict[str, str] = {}
+    for item in sorted(_docs_dir().iterdir(), key=lambda item: item.name):
+        if item.name.endswith(".md"):
+            first = item.read_text(encoding="utf-8").splitlines()[0]
+            found[item.name[: -len(".md")]] = first.lstrip("# ").strip()
+    return found
+
+
+def page(name: str) -> str:
+    """The text of the page *name* (``options``, ``migrating``, or ``options.md``).
+
+    Raises :class:`UnknownIdError` with the closest page name when there is no such page.
+    """
+    key = re.sub(r"\.md$", "", name.strip().lower())
+    known = pages()
+    if key not in known:
+        close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.0)
+        raise UnknownIdError(key, close[0] if close else sorted(known)[0], what="page")
+    return _clean(_read_page(f"{key}.md"))
