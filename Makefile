@@ -38,7 +38,7 @@ $(VENV)/.docs-installed: pyproject.toml $(STAMP)
 
 docs: $(VENV)/.docs-installed
 	rm -rf build/docs
-	$(BIN)/sphinx-build -W --keep-going -q -b html -c docs/sphinx . build/docs
+	$(BIN)/sphinx-build -W --keep-going -q -b html -c docs . build/docs
 	@echo "docs: build/docs/index.html"
 
 # Builds the sdist and, from it, the wheel; checks both with twine; installs the sdist into a

@@ -133,7 +133,7 @@ def test_every_id_resolves_from_an_installed_wheel(tmp_path: Path) -> None:
     source = tmp_path / "source"
     for name in ("src", "docs"):
         shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("*.egg-info"))
-    for name in ("pyproject.toml", "README.md", "LICENSE", "MANIFEST.in"):
+    for name in ("pyproject.toml", "setup.py", "README.md", "LICENSE", "MANIFEST.in"):
         shutil.copy(ROOT / name, source / name)
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", tmp_path, source],

@@ -4,11 +4,11 @@ Messages, logs and CLI output name things by stable ids: a browser-side reason
 (``acao_missing``), a server refusal reason (``origin_not_allowed``), a configuration error code
 (``cors.E012``) or a Fetch rule (``F16``, ``F13.3``). Their explanations live in the docs pages
 (reasons.md, errors.md, fetch-rules.md), and there is no published docs site to link to. So
-the pages themselves travel inside the package, as ``flask_crossorigin/_docs/*.md`` (mapped from
-the repository's ``docs/`` by pyproject.toml, not copied, so there is one source of truth), and
-:func:`explain_id` reads an id's entry from them; ``flask cors explain ID`` prints it. Whole pages
-(the options reference, migrating from flask-cors, ...) are read by :func:`page`, printed by
-``flask cors explain --page NAME``.
+the pages themselves travel inside the package, as ``flask_crossorigin/_docs/*.md`` (copied
+from the repository's ``docs/`` when the wheel is built, by setup.py, so there is one source of
+truth), and :func:`explain_id` reads an id's entry from them; ``flask cors explain ID`` prints
+it. Whole pages (the options reference, migrating from flask-cors, ...) are read by
+:func:`page`, printed by ``flask cors explain --page NAME``.
 
 Standard library only, like the rest of the core: the lookup works without an app.
 """
@@ -79,9 +79,9 @@ class UnknownIdError(LookupError):
 def _docs_dir() -> Traversable:
     """Where the pages are: in the installed package, or in the checkout of an editable install.
 
-    A wheel (or an install from the sdist) carries the pages as package data in ``_docs``. An
-    editable install maps the package onto ``src/``, where they are not, and reads the
-    checkout's ``docs/`` instead: the same files, so both forms show the same text.
+    A wheel (or an install from the sdist) carries the pages in ``_docs``. An editable install
+    runs the package from ``src/``, where they are not, and reads the checkout's ``docs/``
+    instead: the same files, so both forms show the same text.
     """
     shipped = files("flask_crossorigin") / "_docs"
     if shipped.is_dir():

@@ -4,11 +4,7 @@ The source directory is the repository root, not ``docs/``: the Markdown pages l
 other and to README.md, CHANGELOG.md and SECURITY.md by their paths in the repository, and those
 links then work the same on a code host and in the rendered site. ``include_patterns`` picks the
 pages; MyST parses the Markdown; autodoc renders the API reference from the docstrings.
-Build with ``sphinx-build -W -c docs/sphinx . build/docs`` (warnings are errors).
-
-This file sits in its own directory because ``docs/`` itself ships in the wheel as the package
-``flask_crossorigin._docs`` (``flask cors explain`` reads its pages), and every module in that
-directory would ship with it.
+Build with ``sphinx-build -W -c docs . build/docs`` (warnings are errors).
 """
 
 from __future__ import annotations
