@@ -16,6 +16,7 @@ CORE_MODULES = [
     "flask_crossorigin.resources",
     "flask_crossorigin.explain",
     "flask_crossorigin._refusals",
+    "flask_crossorigin.reference",  # reads the shipped docs pages: standard library only
     "flask_crossorigin.types",  # the option types: standard library only
 ]
 

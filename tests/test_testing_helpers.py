@@ -259,6 +259,9 @@ def test_assert_blocked_fails_when_the_reason_differs() -> None:
 def test_assert_blocked_refuses_an_unknown_reason_id() -> None:
     with pytest.raises(ValueError, match="Did you mean 'acao_missing'"):
         assert_blocked(make_app(), "/api/items", origin=EVIL, reason="acao_misisng")
+    # Nothing close: the hint is a command that works from an installed package.
+    with pytest.raises(ValueError, match=r"Run 'flask cors explain --list' for the ids\.$"):
+        assert_blocked(make_app(), "/api/items", origin=EVIL, reason="zzz")
 
 
 def test_docs_testing_page_shows_a_real_assertion_message() -> None:

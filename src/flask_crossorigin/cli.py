@@ -1,4 +1,4 @@
-"""``flask cors check`` and ``flask cors routes``: the browser's verdict and the server's policy.
+"""``flask cors check``, ``routes`` and ``explain``: the browser's verdict, the server's policy.
 
 A CORS failure is reported in the browser's console, in the browser's words, while its cause is
 an option on the server. These commands put both sides in one place:
@@ -6,7 +6,9 @@ an option on the server. These commands put both sides in one place:
 * ``check`` replays one ``fetch()`` the way a browser would (preflight first when one is needed),
   against the app in-process or a deployed server (``--url``), prints every exchange and the
   browser's conclusion, and, where the app's policy is known, names the option to change;
-* ``routes`` lists every URL rule with the policy that covers it and where that policy was set.
+* ``routes`` lists every URL rule with the policy that covers it and where that policy was set;
+* ``explain`` prints the documentation of any id the others print (a reason id, an error code,
+  a Fetch rule), read from the pages installed with the package.
 
 They are registered under ``flask cors`` through the ``flask.commands`` entry point. Exit
 statuses are fixed so that CI can rely on them: 0 allowed, 1 blocked, 2 the check could not run
@@ -35,6 +37,7 @@ from .diagnosis import (
 )
 from .errors import ConfigError
 from .explain import BrowserRequest
+from .reference import KINDS, UnknownIdError, all_ids, explain_id, page, pages
 
 __all__ = ["cors_cli"]
 
@@ -52,7 +55,8 @@ _URL_SAFE = "/?&=%:@!$'()*+,;~[]"
 
 cors_cli = AppGroup(
     "cors",
-    help="Check CORS requests against the app and list the policy of every route.",
+    help="Check CORS requests against the app, list the policy of every route, and explain "
+    "the ids they print ('flask cors explain --list').",
 )
 
 
@@ -279,7 +283,7 @@ def check_command(
 
     The preflight is sent first when a browser would send one; each exchange is printed with
     the CORS headers of the answer, then the browser's conclusion. The last line is ALLOWED or
-    BLOCKED: <reason id>: <browser message> (docs/reasons.md lists the ids). When the app is
+    BLOCKED: <reason id>: <browser message> ('flask cors explain ID' explains it). When the app is
     known, a refusal comes with the option to change and where it is set.
 
     The requests really run: views execute, with their side effects (a DELETE deletes). Point
@@ -405,3 +409,53 @@ def routes_command(sort: str, all_methods: bool, as_json: bool) -> None:
     table.insert(1, ["-" * width for width in widths])
     for line in table:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
+
+
+@cors_cli.command("explain", with_appcontext=False)
+@click.option(
+    "--list", "list_ids", is_flag=True, help="List every documented id, by kind, and the pages."
+)
+@click.option(
+    "--page",
+    "page_name",
+    metavar="NAME",
+    help="Print a whole documentation page instead, e.g. 'options' or 'migrating'.",
+)
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+def explain_command(list_ids: bool, page_name: str | None, ids: tuple[str, ...]) -> None:
+    """Print what an id means and how to fix it, from the docs installed with the package.
+
+    ID is any id flask-crossorigin prints: a browser reason ('acao_missing', the BLOCKED line
+    of 'flask cors check'), a server refusal reason ('origin_not_allowed', the X-CORS-Refusal
+    header and the log), a configuration error code ('cors.E012', or 'E012') or a Fetch rule
+    ('F16', 'F13.3'). No app is needed. --page NAME prints a whole page of the documentation
+    (the options reference, migrating from flask-cors, ...), as installed with the package.
+
+    Exit status: 0 explained, 2 an id or page is not documented (the closest one is suggested).
+    """
+    if list_ids:
+        for kind, names in all_ids().items():
+            click.echo(f"{kind}s ({KINDS[kind]}):")
+            for name in names:
+                click.echo(f"  {name}")
+        click.echo("pages (--page NAME):")
+        for name, title in pages().items():
+            click.echo(f"  {name}: {title}")
+        return
+    if page_name is not None:
+        if ids:
+            raise click.UsageError("give either IDs or --page, not both.")
+        try:
+            click.echo(page(page_name))
+        except UnknownIdError as error:
+            raise CheckError(str(error)) from error
+        return
+    if not ids:
+        raise click.UsageError("give an ID to explain, or --list to see them all.")
+    texts: list[str] = []
+    for wanted in ids:
+        try:
+            texts.extend(entry.render() for entry in explain_id(wanted))
+        except UnknownIdError as error:
+            raise CheckError(str(error)) from error
+    click.echo("\n\n".join(texts))

@@ -11,8 +11,9 @@ from typing import Any, Callable, TypeVar
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
 
 
-#: Every code a :class:`ConfigError` can carry, with what it means; docs/errors.md explains each
-#: with its fix. A code names one rule and never changes meaning; a retired rule's code is not
+#: Every code a :class:`ConfigError` can carry, with what it means; ``flask cors explain
+#: cors.E012`` prints a code's entry with its fix (the page: ``flask cors explain --page
+#: errors``). A code names one rule and never changes meaning; a retired rule's code is not
 #: reused. The groups: origins (E0xx), credentials (E02x), booleans (E03x), lists of methods
 #: and headers (E04x), max_age (E05x), resources (E06x).
 CODES: Mapping[str, str] = {
@@ -55,7 +56,8 @@ class ConfigError(ValueError):
     """A CORS configuration that cannot work, found when the app is set up.
 
     The message names the option, where its value came from, why it cannot work and what to write
-    instead, and ends with the rule's code (``[cors.E007]``); docs/errors.md explains every code.
+    instead, and ends with the rule's code (``[cors.E007]``), which ``flask cors explain
+    cors.E007`` explains.
     It subclasses :class:`ValueError` so code that already guards configuration parsing with
     ``except ValueError`` keeps working.
 

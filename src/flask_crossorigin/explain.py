@@ -6,9 +6,10 @@ decisions (does this request preflight? does this preflight answer pass? which r
 may the page read?) so that tests, a CLI and the documentation can show the exact verdict and the
 exact reason, without a browser and without Flask.
 
-Rule ids such as ``F16`` refer to the project's page of the Fetch CORS rules
-(docs/fetch-rules.md). Everything here is pure and stdlib-only; odd input (duplicate or empty
-headers, non-ASCII values, nonsense statuses) becomes a failure with a reason, never an exception.
+Rule ids such as ``F16`` refer to the project's page of the Fetch CORS rules (``flask cors
+explain F16`` prints one, ``flask cors explain --page fetch-rules`` the page). Everything here is
+pure and stdlib-only; odd input (duplicate or empty headers, non-ASCII values, nonsense
+statuses) becomes a failure with a reason, never an exception.
 """
 
 from __future__ import annotations
@@ -284,7 +285,8 @@ class Reason:
     a browser console would show, because that is the text developers search for; ``fix`` starts
     as a generic hint and is meant to be replaced by callers that know the server's actual policy
     (see :meth:`with_fix`). ``stage`` is one of ``request``, ``preflight``, ``actual`` or
-    ``redirect``; ``rule`` cites a rule of docs/fetch-rules.md (empty when no rule covers it).
+    ``redirect``; ``rule`` cites a Fetch rule (``flask cors explain F13``), empty when none
+    covers it.
     """
 
     id: str

@@ -2,7 +2,7 @@
 
 ``CORS(app)`` (or ``CORS(blueprint)``, once registered) wraps ``app.wsgi_app`` in
 :class:`CORSMiddleware`, the middleware pattern Flask documents. Per request it does one of two
-things (docs/architecture.md):
+things (``flask cors explain --page architecture``):
 
 * a **preflight** (``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``, F2) is
   answered before Flask sees it, with the policy of the view that will serve the actual request
@@ -57,18 +57,18 @@ class CORS:
     """Cross-Origin Resource Sharing for a Flask app or blueprint.
 
     ``CORS(app, **options)`` applies at once; ``CORS(**options)`` then ``init_app(app)`` suits app
-    factories. Options are those of flask-cors 6 (see ``docs/options.md``). With a blueprint, the
-    policy covers only that blueprint's routes. Unknown option names raise :class:`TypeError`,
-    invalid values raise :class:`~flask_crossorigin.ConfigError`, both here rather than at the
-    first request. Calling ``CORS(app)`` again replaces the app's policy (with a WARNING when the
-    configuration differs).
+    factories. Options are those of flask-cors 6 (``flask cors explain --page options``). With a
+    blueprint, the policy covers only that blueprint's routes. Unknown option names raise
+    :class:`TypeError`, invalid values raise :class:`~flask_crossorigin.ConfigError`, both here
+    rather than at the first request. Calling ``CORS(app)`` again replaces the app's policy (with
+    a WARNING when the configuration differs).
 
     With ``report_only=True`` the options are compiled into the app's *report-only* policy
     instead: it never changes a response, and every request with ``Origin`` that it covers and
     would refuse is reported (the :data:`~flask_crossorigin.cors_refused` signal with
     ``report_only=True``, and a rate-limited WARNING). It lives next to the enforcing policy:
     neither replaces the other, and a second report-only ``CORS`` replaces the first
-    report-only one. See ``docs/operating.md``.
+    report-only one. See ``flask cors explain --page operating``.
 
     .. versionadded:: 0.1
 
@@ -136,7 +136,8 @@ class CORS:
         if state.table is not None and configuration != state.configuration:
             logger.warning(
                 "CORS(app) was called again on app %r with a different configuration: the new "
-                "one replaces the first (flask-cors stacked them; see docs/migrating.md).",
+                "one replaces the first (flask-cors stacked them; see "
+                "'flask cors explain --page migrating').",
                 app.name,
             )
         state.table, state.configuration = table, configuration

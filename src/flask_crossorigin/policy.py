@@ -184,7 +184,8 @@ class Policy:
         self.always_send = always_send
         self.allow_private_network = allow_private_network
         self.debug = debug
-        #: Log each refusal at WARNING, rate-limited (the adapter does it; see docs/operating.md).
+        #: Log each refusal at WARNING, rate-limited (the adapter does it; see ``flask cors
+        #: explain --page operating``).
         self.log_refusals = log_refusals
         #: option name -> where its value came from, for ``flask cors routes`` and error messages.
         self.sources: Mapping[str, str] = dict(sources or {})

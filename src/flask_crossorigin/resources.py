@@ -1,6 +1,7 @@
 """The resource table: which policy covers a request path, found in a few lookups.
 
-Pattern semantics (documented in ``docs/options.md``), read as flask-cors 6 reads them:
+Pattern semantics (``flask cors explain --page options`` documents them), read as flask-cors 6
+reads them:
 
 * ``"*"`` covers every path (flask-cors turns it into ``.*``).
 * A pattern ending in ``/*`` is a subtree: ``r"/api/*"`` covers ``/api`` and everything below it,

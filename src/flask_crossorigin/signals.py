@@ -22,7 +22,7 @@ _signals = Namespace()
 #: and preflights alike. ``sender`` is the Flask app; the keyword arguments are ``origin`` (the
 #: request's ``Origin``, escaped as in log lines, without quotes, at most 200 characters),
 #: ``method`` (for a preflight, the requested method; escaped like ``origin``), ``path``,
-#: ``preflight`` (bool), ``reason`` (the server's reason id, see ``docs/operating.md``),
+#: ``preflight`` (bool), ``reason`` (the server's reason id: ``flask cors explain ID``),
 #: ``policy`` (where the policy came from, as ``flask cors routes`` names it) and
 #: ``report_only`` (bool: the refusal came from a report-only policy and was not enforced).
 #: Nothing is sent for allowed requests, requests without ``Origin`` or paths that no policy

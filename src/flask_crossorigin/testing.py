@@ -52,8 +52,8 @@ class Verdict:
 
     #: Whether the page's script can read the response.
     allowed: bool
-    #: The browser-side reason id when blocked (docs/reasons.md, e.g. ``acao_missing``), else
-    #: ``None``.
+    #: The browser-side reason id when blocked (e.g. ``acao_missing``; ``flask cors explain ID``
+    #: explains it), else ``None``.
     reason: str | None
     #: What the browser's console would say; empty when allowed.
     message: str
@@ -151,19 +151,23 @@ def assert_blocked(
 ) -> Verdict:
     """:func:`check`, and raise :class:`AssertionError` unless the browser blocks the call.
 
-    With *reason* (a browser-side reason id of docs/reasons.md), the call must be blocked for
-    that reason: a call blocked for another one fails too, so that a test written to prove
-    "other sites cannot read this" (``acao_missing``) does not keep passing once the call is
-    blocked for something else entirely, such as a typo in the page's headers. An unknown
-    *reason* is a :class:`ValueError`: a misspelt id would otherwise fail every time, for the
-    wrong reason. Returns the verdict.
+    With *reason* (a browser-side reason id; ``flask cors explain --list`` lists them), the call
+    must be blocked for that reason: a call blocked for another one fails too, so that a test
+    written to prove "other sites cannot read this" (``acao_missing``) does not keep passing once
+    the call is blocked for something else entirely, such as a typo in the page's headers. An
+    unknown *reason* is a :class:`ValueError`: a misspelt id would otherwise fail every time, for
+    the wrong reason. Returns the verdict.
 
     .. versionadded:: 0.2
     """
     __tracebackhide__ = True
     if reason is not None and reason not in REASONS:
         close = difflib.get_close_matches(reason, sorted(REASONS), n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else " See docs/reasons.md."
+        hint = (
+            f" Did you mean {close[0]!r}?"
+            if close
+            else " Run 'flask cors explain --list' for the ids."
+        )
         raise ValueError(f"assert_blocked(reason={reason!r}): not a reason id.{hint}")
     verdict = check(app, path, **options)
     if verdict.allowed:
