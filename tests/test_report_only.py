@@ -152,8 +152,8 @@ def test_report_only_never_changes_a_response(
     trial_sends = [r for r in refusals[sent_before:] if r["report_only"]]
     assert len(trial_sends) > 100  # the trial really ran on these requests
     assert {r["preflight"] for r in trial_sends} == {True, False}
-    statuses = {status for status, _, _ in before}
-    assert {"204 NO CONTENT", "403 FORBIDDEN", "500 INTERNAL SERVER ERROR", "410 GONE"} <= statuses
+    statuses = {int(status.split(" ", 1)[0]) for status, _, _ in before}
+    assert {204, 403, 500, 410} <= statuses
 
 
 def make_app(enforce: bool = True) -> Flask:

@@ -25,6 +25,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import MapAdapter
 from werkzeug.routing.exceptions import RoutingException
 from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Response
 
 from ._http import escape_for_log, merge_vary
 from ._refusals import RefusalMemory
@@ -487,6 +488,12 @@ def write_headers(items: list[tuple[str, str]], decision: Decision, policy: Poli
                 items.append(("Vary", merged))
 
 
+#: Our preflight answers' status lines, spelt as Werkzeug spells its own (the reason phrases
+#: changed case in Werkzeug 3.2: ``204 NO CONTENT`` before, ``204 No Content`` since).
+_STATUS_ALLOWED = Response(status=204).status
+_STATUS_REFUSED = Response(status=403).status
+
+
 def render_preflight(
     found: Coverage, environ: dict[str, Any], path: str, state: AppState
 ) -> tuple[str, list[tuple[str, str]]]:
@@ -500,9 +507,9 @@ def render_preflight(
     headers: list[tuple[str, str]] = []
     write_headers(headers, decision, found.policy)
     if decision.allowed:
-        status = "204 NO CONTENT"
+        status = _STATUS_ALLOWED
     else:
-        status = "403 FORBIDDEN"
+        status = _STATUS_REFUSED
         headers.append(("Content-Length", "0"))
         if found.policy.log_refusals or cors_refused.receivers:
             report_refusal(state, found, decision, path, environ)
