@@ -101,7 +101,7 @@ def test_decide_dispatches_to_actual_and_preflight():
 
 def test_actual_allowed_with_credentials_and_expose():
     p = restricted(supports_credentials=True, expose_headers=["X-Total", "X-Page"])
-    assert p.actual(A) == Decision(
+    assert p.actual(A) == Decision.build(
         allowed=True,
         preflight=False,
         headers=((ACAO, A), (ACAC, "true"), (ACEH, "X-Total, X-Page")),
@@ -114,7 +114,9 @@ def test_actual_allowed_with_credentials_and_expose():
 def test_actual_refused_has_no_cors_headers_but_varies():
     # F23/F41: no CORS headers for a refused origin, but Vary: Origin all the same.
     p = restricted(supports_credentials=True, expose_headers=["X-Total"])
-    assert p.actual(B) == Decision(False, False, (), ("Origin",), Reason.ORIGIN_NOT_ALLOWED, B)
+    assert p.actual(B) == Decision.build(
+        False, False, (), ("Origin",), Reason.ORIGIN_NOT_ALLOWED, B
+    )
 
 
 @pytest.mark.parametrize(
@@ -136,7 +138,7 @@ def test_actual_refusal_reasons(origin, reason):
 def test_no_origin_under_an_allow_list_sends_nothing():
     # Never disclose the allow-list to requests without Origin.
     decision = policy(origins=[A, B], supports_credentials=True).actual(None)
-    assert decision == Decision(False, False, (), ("Origin",), Reason.NO_ORIGIN)
+    assert decision == Decision.build(False, False, (), ("Origin",), Reason.NO_ORIGIN)
 
 
 def test_no_origin_under_any_origin():
@@ -234,7 +236,7 @@ def test_preflight_allowed_exact_headers():
         expose_headers=["X-Total"],
         max_age=600,
     )
-    assert p.preflight(A, "PUT", "x-a") == Decision(
+    assert p.preflight(A, "PUT", "x-a") == Decision.build(
         True,
         True,
         ((ACAO, A), (ACAC, "true"), (ACAM, "GET, PUT"), (ACAH, "x-a"), (ACMA, "600")),
@@ -247,7 +249,7 @@ def test_preflight_allowed_exact_headers():
 
 def test_preflight_refused_origin_has_no_headers():
     p = restricted(methods=["GET", "PUT"], allow_headers="*", max_age=600)
-    assert p.preflight(B, "PUT", "x-a") == Decision(
+    assert p.preflight(B, "PUT", "x-a") == Decision.build(
         False, True, (), PREFLIGHT_VARY, Reason.ORIGIN_NOT_ALLOWED, B
     )
     assert p.preflight("null", "PUT").reason is Reason.ORIGIN_NULL_NOT_ALLOWED
@@ -332,7 +334,7 @@ def test_no_requested_headers_means_no_acah(requested):
 
 def test_a_refused_header_refuses_the_whole_preflight():
     p = restricted(allow_headers=["X-A"], max_age=600, supports_credentials=True)
-    assert p.preflight(A, "GET", "x-a,X-Evil,x-b") == Decision(
+    assert p.preflight(A, "GET", "x-a,X-Evil,x-b") == Decision.build(
         False, True, (), PREFLIGHT_VARY, Reason.HEADER_NOT_ALLOWED, "x-evil"
     )
 
@@ -389,10 +391,10 @@ def test_too_many_requested_header_names_are_refused():
 
 
 def test_any_origin_preflight():
-    assert policy().preflight(A, "PUT", "x-a") == Decision(
+    assert policy().preflight(A, "PUT", "x-a") == Decision.build(
         True, True, ((ACAO, A), (ACAM, ALL_METHODS), (ACAH, "x-a")), PREFLIGHT_VARY, Reason.ALLOWED
     )
-    assert policy(send_wildcard=True).preflight(A, "PUT") == Decision(
+    assert policy(send_wildcard=True).preflight(A, "PUT") == Decision.build(
         True, True, ((ACAO, "*"), (ACAM, ALL_METHODS)), (ACRM, ACRH), Reason.ALLOWED
     )
 
@@ -468,7 +470,9 @@ def test_callable_origins_are_asked_on_every_request():
     assert p.actual(A).allowed
     assert p.preflight(A, "GET").allowed
     state["allow"] = False
-    assert p.actual(A) == Decision(False, False, (), ("Origin",), Reason.ORIGIN_NOT_ALLOWED, A)
+    assert p.actual(A) == Decision.build(
+        False, False, (), ("Origin",), Reason.ORIGIN_NOT_ALLOWED, A
+    )
     assert not p.preflight(A, "GET").allowed
     state["allow"] = True
     assert p.actual(A).headers == ((ACAO, A), (ACAC, "true"))
@@ -481,7 +485,9 @@ def test_raising_callable_refuses_without_raising(caplog):
 
     p = policy(origins=[boom], supports_credentials=True)
     decision = p.actual(A)
-    assert decision == Decision(False, False, (), ("Origin",), Reason.ORIGIN_CALLABLE_FAILED, A)
+    assert decision == Decision.build(
+        False, False, (), ("Origin",), Reason.ORIGIN_CALLABLE_FAILED, A
+    )
     assert p.preflight(A, "GET").reason is Reason.ORIGIN_CALLABLE_FAILED
     assert "refusing the origin" in caplog.text
 
@@ -491,7 +497,7 @@ def test_raising_callable_refuses_without_raising(caplog):
 
 def test_debug_refusals_name_the_reason_and_the_escaped_value():
     p = restricted(debug=True, allow_headers=["X-A"], methods=["GET"])
-    assert p.actual(B) == Decision(
+    assert p.actual(B) == Decision.build(
         False,
         False,
         ((DEBUG_HEADER, f'origin_not_allowed "{B}"'),),

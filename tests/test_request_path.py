@@ -220,8 +220,11 @@ def test_cors_twice_wraps_once_and_warns_when_the_configuration_changes(
     assert app.after_request_funcs.get(None, []) == []
     assert app.before_request_funcs.get(None, []) == []
     client = app.test_client()
-    assert client.get("/", headers={"Origin": "https://evil.test"}).headers.get(
-        "Access-Control-Allow-Origin"
-    ) is None  # the second policy replaced the first (any origin)
+    assert (
+        client.get("/", headers={"Origin": "https://evil.test"}).headers.get(
+            "Access-Control-Allow-Origin"
+        )
+        is None
+    )  # the second policy replaced the first (any origin)
     granted = client.get("/", headers={"Origin": "https://app.example.com"})
     assert granted.headers["Access-Control-Allow-Origin"] == "https://app.example.com"

@@ -160,7 +160,11 @@ class AppState:
         self._endpoints: dict[
             str | None, tuple[Coverage | None, tuple[ResourceTable[Coverage], ...]]
         ] = {}
-        self._specs: dict[ViewSpec, Coverage] = {}
+        #: The endpoints whose coverage does not depend on the path (a decorated view's, or a
+        #: blueprint table that covers every path): one lookup answers for them.
+        self._fixed: dict[str | None, Coverage] = {}
+        #: Each decorated view's compiled coverage (read directly by the decorator's wrapper).
+        self.view_coverages: dict[ViewSpec, Coverage] = {}
         self._routes: dict[tuple[str, ...], str | None] = {}
         #: The number of views and the generation when the routing question was last answered.
         self._seen_views = -1
@@ -206,6 +210,7 @@ class AppState:
         """Drop everything derived from the policies after they changed."""
         self.generation += 1
         self._endpoints.clear()
+        self._fixed.clear()
         self._routes.clear()
 
     def compile_views(self) -> None:
@@ -217,12 +222,12 @@ class AppState:
 
     def coverage_for_spec(self, spec: ViewSpec) -> Coverage:
         """A decorated view's coverage: its arguments over the app's config, compiled once."""
-        found = self._specs.get(spec)
+        found = self.view_coverages.get(spec)
         if found is None:
             policy = build_policy(merge(config_layer(self.app.config), spec.layer))
             label = f"@cross_origin on view {spec.view_name!r}"
             found = Coverage(policy, Source(SourceKind.VIEW, label, view=spec.view_name))
-            self._specs[spec] = found
+            self.view_coverages[spec] = found
         return found
 
     def routing_needed(self) -> bool:
@@ -236,6 +241,7 @@ class AppState:
         if len(self.app.view_functions) == self._seen_views and self.generation == self._seen:
             return self._routing
         self._endpoints.clear()
+        self._fixed.clear()
         self._routes.clear()
         self.compile_views()
         self._routing = bool(self.blueprint_tables) or any(
@@ -285,16 +291,32 @@ class AppState:
         entry = (view, tuple(tables))
         if len(self._endpoints) >= _MEMO_LIMIT:
             self._endpoints.clear()
+            self._fixed.clear()
         self._endpoints[endpoint] = entry
+        fixed = view if view is not None else (tables[0].everywhere if tables else None)
+        if fixed is not None:
+            self._fixed[endpoint] = fixed
         return entry
 
     def resolve_request(self, req: Request) -> Coverage | None:
-        """The policy covering the request Flask routed (the current one, as a response starts)."""
-        if not self.routing_needed():
+        """The policy covering the request Flask routed (the current one, as a response starts).
+
+        Runs as every response starts, so the common answers come first and cheapest: the
+        routing question's memo (re-asked only when views or policies changed), then an
+        endpoint whose coverage does not depend on the path.
+        """
+        if self._seen_views == len(self.app.view_functions) and self._seen == self.generation:
+            routing = self._routing
+        else:
+            routing = self.routing_needed()
+        if not routing:
             row = self.table.match(req.path) if self.table is not None else None
             return None if row is None else row.value
         rule = req.url_rule
         if rule is not None:
+            fixed = self._fixed.get(rule.endpoint)
+            if fixed is not None:
+                return fixed
             return self.resolve(req.path, rule.endpoint)
         endpoint = None
         if isinstance(req.routing_exception, MethodNotAllowed):
@@ -437,10 +459,41 @@ def decide(policy: Policy, environ: dict[str, Any]) -> Decision:
     return policy.actual(environ.get("HTTP_ORIGIN"))
 
 
-#: Lower-cased names of the headers decisions carry; a response with any of them (or a ``Vary``)
+#: Lower-cased names of the headers decisions carry, and ``vary``: a response with any of them
 #: takes the careful path of :func:`write_headers`.
 _LOWER = {name: name.lower() for name in (*GRANT_HEADERS, DEBUG_HEADER)}
-_WATCHED = frozenset({*_LOWER.values(), "vary"})
+WATCHED_NAMES = frozenset({*_LOWER.values(), "vary"})
+#: Header names as Flask and Werkzeug spell them that are none of ours: the scan of a response's
+#: headers looks each name up here first, which costs a hash lookup (string literals keep their
+#: hash) where lower-casing costs a new string per header.
+_UNWATCHED = frozenset(
+    {
+        "Content-Type",
+        "Content-Length",
+        "Content-Encoding",
+        "Content-Disposition",
+        "Content-Language",
+        "Content-Range",
+        "Content-Security-Policy",
+        "Cache-Control",
+        "ETag",
+        "Last-Modified",
+        "Expires",
+        "Location",
+        "Set-Cookie",
+        "Date",
+        "Server",
+        "Allow",
+        "Accept-Ranges",
+        "Transfer-Encoding",
+        "Connection",
+        "WWW-Authenticate",
+        "X-Content-Type-Options",
+        "X-Frame-Options",
+        "Strict-Transport-Security",
+        "Referrer-Policy",
+    }
+)
 _ACAO = ACAO.lower()
 _ACAC = ACAC.lower()
 
@@ -458,17 +511,15 @@ def write_headers(items: list[tuple[str, str]], decision: Decision, policy: Poli
       reads fail and anonymous ones keep working.
     * ``Vary`` is merged, never overwritten (F41).
 
-    The common case (no CORS header, no ``Vary`` yet) is one scan and an append. Every value
-    is an option string checked at set-up or a request value that passed the origin or token
-    grammar, so no per-value check is needed.
+    The common case (no CORS header, no ``Vary`` yet) is one scan and one ``extend`` of the
+    decision's prepared ``pairs``. Every value is an option string checked at set-up or a request
+    value that passed the origin or token grammar, so no per-value check is needed.
     """
     for name, _ in items:
-        if name.lower() in _WATCHED:
+        if name not in _UNWATCHED and name.lower() in WATCHED_NAMES:
             break
     else:
-        items.extend(decision.headers)
-        if decision.vary:
-            items.append(("Vary", ", ".join(decision.vary)))
+        items.extend(decision.pairs)
         return
     present = {name.lower() for name, _ in items}
     grant = decision.headers

@@ -27,6 +27,7 @@ from ._adapter import (
     EXTENSION_KEY,
     SPEC_ATTRIBUTE,
     UNHANDLED_KEY,
+    WATCHED_NAMES,
     AppState,
     Coverage,
     ViewSpec,
@@ -37,7 +38,7 @@ from ._adapter import (
     state_for,
     write_headers,
 )
-from ._compat import current_app_and_request, header_list
+from ._compat import current_app_and_request, header_list, known_enabled
 from ._reporting import report_refusal
 from .options import DECORATOR_OPTIONS, check_names, validate_values
 from .signals import cors_refused
@@ -49,7 +50,9 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_debug_enabled = logging.getLogger("flask_crossorigin").isEnabledFor
+_logger = logging.getLogger("flask_crossorigin")
+_debug_enabled = _logger.isEnabledFor
+_known_debug = known_enabled(_logger)
 _DEBUG = logging.DEBUG
 
 
@@ -81,37 +84,48 @@ def cross_origin(*args: Any, **options: Any) -> F | Callable[[F], F]:
         spec = ViewSpec(layer, getattr(view, "__name__", repr(view)))
         is_async = inspect.iscoroutinefunction(view)
 
-        def call(app: Flask, req: Request, a: Any, kw: Any) -> Any:
-            if spec.owns_options and req.method == "OPTIONS":
-                return _default_options_response(app, req)
-            # Sync views are called as they are; async ones through Flask's own adapter.
-            return app.ensure_sync(view)(*a, **kw) if is_async else view(*a, **kw)
-
+        # One function on purpose: the common case (an ordinary request whose view returns a
+        # body) is written out here in as few bytecodes as possible, since every one of them is
+        # paid on each decorated request (benchmarks/bench_instructions.py --scenario
+        # decorator); everything else goes through the helpers below.
         def wrapper(*a: Any, **kw: Any) -> Any:
             app, req = current_app_and_request()
             state = app.extensions.get(EXTENSION_KEY) or state_for(app)
-            if state.has_middleware:
-                # The middleware does the CORS work: only call the view. This repeats call()'s
-                # three lines on purpose: one Python call frame less on the path every decorated
-                # view with CORS(app) takes (about 350 instructions, measured with
-                # benchmarks/bench_instructions.py --scenario decorator).
-                if spec.owns_options and req.method == "OPTIONS":
-                    return _default_options_response(app, req)
-                return app.ensure_sync(view)(*a, **kw) if is_async else view(*a, **kw)
-            own = state.coverage_for_spec(spec)
-            early = _preflight_without_middleware(own, state, req)
-            if early is not None:
-                return early
+            own: Coverage | None = None
+            if not state.has_middleware:
+                # Alone, the wrapper applies its policy; with CORS(app) the middleware does.
+                own = state.view_coverages.get(spec) or state.coverage_for_spec(spec)
+            if req.method == "OPTIONS":
+                return _options(own, state, app, req, spec, view, a, kw)
             try:
-                result = call(app, req, a, kw)
+                # Sync views are called as they are; async ones through Flask's own adapter.
+                result = app.ensure_sync(view)(*a, **kw) if is_async else view(*a, **kw)
             except BaseException:
-                # The response Flask builds from the error (abort(), a handler, a 500) gets the
-                # headers too, after this view: Flask runs after_this_request functions on it.
-                after_this_request(functools.partial(_add_headers, own, state, req))
+                if own is not None:
+                    _on_error(own, state, req)
                 raise
-            # Flask would make the response right after the view anyway (make_response returns
-            # a Response unchanged), so writing the headers here costs no extra hook round.
-            return _add_headers(own, state, req, app.make_response(result))
+            if own is None:
+                return result
+            # Flask makes the response right after the view (make_response returns a Response
+            # unchanged), so writing the headers here costs no extra hook round.
+            if type(result) in _BODY_TYPES and app.response_class in _PLAIN_CLASSES:
+                # The shortest path: a str or bytes body, made into a response exactly as
+                # make_response makes it, by a class known to start with no CORS header and no
+                # Vary (so the merge rule would only append); an allowed origin; DEBUG logging
+                # off (known from logging's cache). No exception was raised, so
+                # intercept_exceptions cannot apply; nothing is refused, so nothing is reported.
+                response = app.response_class(result)
+                policy = own.policy
+                origin = req.environ.get("HTTP_ORIGIN")
+                decision = policy.decisions_by_origin.get(origin) or policy.actual(origin)
+                if decision.allowed and _known_debug(_DEBUG) is False:
+                    header_list(response.headers).extend(decision.pairs)  # type: ignore[attr-defined]
+                    return response
+            else:
+                if type(result) in _BODY_TYPES:
+                    _probe_response_class(app.response_class)
+                response = app.make_response(result)
+            return _add_headers(own, state, req, response)
 
         functools.update_wrapper(wrapper, view)
         setattr(wrapper, SPEC_ATTRIBUTE, spec)
@@ -122,6 +136,68 @@ def cross_origin(*args: Any, **options: Any) -> F | Callable[[F], F]:
         return cast(F, wrapper)
 
     return decorate
+
+
+#: Response classes whose fresh instances carry no CORS header and no ``Vary``, and whose header
+#: list :func:`~flask_crossorigin._compat.header_list` can extend in place: a body made by
+#: one of them takes the wrapper's shortest path. Every class is probed once (``_PROBED``).
+_PLAIN_CLASSES: set[type] = set()
+_PROBED: set[type] = set()
+#: Bodies make_response turns into ``response_class(body)`` with nothing else to do.
+_BODY_TYPES = frozenset({str, bytes})
+
+
+def _probe_response_class(cls: type[Response]) -> None:
+    """Probe *cls* once: add it to ``_PLAIN_CLASSES`` if a fresh instance qualifies."""
+    if cls in _PROBED:
+        return
+    try:
+        headers = cls("").headers
+        items = header_list(headers)
+        plain = type(items) is list and not any(
+            name.lower() in WATCHED_NAMES for name, _ in headers.items()
+        )
+    except Exception:  # an app's own class that cannot be built this way: the general path
+        plain = False
+    if plain:
+        _PLAIN_CLASSES.add(cls)
+    _PROBED.add(cls)
+
+
+def _options(
+    own: Coverage | None,
+    state: AppState,
+    app: Flask,
+    req: Request,
+    spec: ViewSpec,
+    view: Callable[..., Any],
+    a: Any,
+    kw: Any,
+) -> Any:
+    """An ``OPTIONS`` request to a decorated view: a preflight (answered here without
+    ``CORS(app)``), else Flask's own ``OPTIONS`` answer or the view's, with the headers."""
+    if own is not None:
+        early = _preflight_without_middleware(own, state, req)
+        if early is not None:
+            return early
+    try:
+        if spec.owns_options:
+            result: Any = _default_options_response(app, req)
+        else:
+            result = app.ensure_sync(view)(*a, **kw)
+    except BaseException:
+        if own is not None:
+            _on_error(own, state, req)
+        raise
+    if own is None:
+        return result
+    return _add_headers(own, state, req, app.make_response(result))
+
+
+def _on_error(own: Coverage, state: AppState, req: Request) -> None:
+    """The response Flask builds from the view's error (abort(), a handler, a 500) gets the
+    headers too: Flask runs ``after_this_request`` functions on it."""
+    after_this_request(functools.partial(_add_headers, own, state, req))
 
 
 def _preflight_without_middleware(own: Coverage, state: AppState, req: Request) -> Response | None:
@@ -149,15 +225,19 @@ def _add_headers(own: Coverage, state: AppState, req: Request, response: Respons
             decision = decide(policy, environ)
         else:
             decision = policy.actual(environ.get("HTTP_ORIGIN"))
-        items = header_list(response.headers)
-        if items is not None:
+        headers = response.headers
+        try:
+            items = header_list(headers)
+        except AttributeError:  # an app's own headers class
+            items = None
+        if type(items) is list:
             write_headers(items, decision, policy)
         else:
-            items = list(response.headers.items())
-            write_headers(items, decision, policy)
-            response.headers.clear()
-            response.headers.extend(items)
-        if _debug_enabled(_DEBUG):
+            pairs = list(headers.items())
+            write_headers(pairs, decision, policy)
+            headers.clear()
+            headers.extend(pairs)
+        if _known_debug(_DEBUG) is not False and _debug_enabled(_DEBUG):
             log_decision(decision, own.source, req.path, environ)
         if (
             not decision.allowed

@@ -93,6 +93,10 @@ class Decision(NamedTuple):
     ``allowed`` is true when the response grants CORS access (``headers`` carries
     ``Access-Control-Allow-Origin``). ``detail`` names the offending value for refusals; it is
     request data and must be escaped before it is logged or sent.
+
+    ``pairs`` is ``headers`` followed by one ``Vary`` header naming ``vary``: what a response
+    without CORS headers or ``Vary`` of its own gets, appended as it is (the common case, with no
+    string built per request). Build decisions with :meth:`build`, which computes it.
     """
 
     allowed: bool
@@ -101,6 +105,21 @@ class Decision(NamedTuple):
     vary: tuple[str, ...]
     reason: Reason
     detail: str = ""
+    pairs: Headers = ()
+
+    @classmethod
+    def build(
+        cls,
+        allowed: bool,
+        preflight: bool,
+        headers: Headers,
+        vary: tuple[str, ...],
+        reason: Reason,
+        detail: str = "",
+    ) -> Decision:
+        """A decision, with ``pairs`` computed from *headers* and *vary*."""
+        pairs = (*headers, ("Vary", ", ".join(vary))) if vary else headers
+        return cls(allowed, preflight, headers, vary, reason, detail, pairs)
 
 
 class HeaderRule:
@@ -207,15 +226,19 @@ class Policy:
         self._acam = None if self.methods is None else ", ".join(self.methods)
         self._max_age: Headers = ((ACMA, str(max_age)),) if max_age is not None else ()
 
-        self._wildcard_actual = Decision(
+        self._wildcard_actual = Decision.build(
             True, False, ((ACAO, "*"), *expose), self._vary_actual, Reason.ALLOWED
         )
         if origins.any and always_send:
             self._no_origin = self._wildcard_actual._replace(reason=Reason.NO_ORIGIN)
         else:
-            self._no_origin = Decision(False, False, (), self._vary_actual, Reason.NO_ORIGIN)
+            self._no_origin = Decision.build(False, False, (), self._vary_actual, Reason.NO_ORIGIN)
         # Under any-origin, listed origins change nothing: '*' or the echo applies to all alike.
-        self._actual_by_origin: dict[str, Decision] = (
+        #: What :meth:`actual` returns for each origin listed exactly, by origin: adapters read
+        #: it first on their hot path (a dictionary lookup instead of a method call), and call
+        #: :meth:`actual` for any other origin. Never changed after set-up. ``None`` (no
+        #: ``Origin``) is never a key, so callers may look up a request's origin as it is.
+        self.decisions_by_origin: dict[str | None, Decision] = (
             {} if origins.any else {origin: self._grant_actual(origin) for origin in origins.exact}
         )
         self._actual_memo: dict[str, Decision] = {}
@@ -228,7 +251,7 @@ class Policy:
         """Decide the CORS headers of an ordinary (non-preflight) response."""
         if origin is None:
             return self._no_origin
-        decision = self._actual_by_origin.get(origin)
+        decision = self.decisions_by_origin.get(origin)
         if decision is not None:
             return decision
         decision = self._actual_memo.get(origin)
@@ -246,7 +269,7 @@ class Policy:
         return decision
 
     def _grant_actual(self, origin: str) -> Decision:
-        return Decision(
+        return Decision.build(
             True, False, ((ACAO, origin), *self._actual_tail), self._vary_actual, Reason.ALLOWED
         )
 
@@ -319,7 +342,7 @@ class Policy:
         headers.extend(self._max_age)
         if self.allow_private_network and request_private_network == "true":
             headers.append((ACAPN, "true"))
-        return Decision(True, True, tuple(headers), self._vary_preflight, Reason.ALLOWED)
+        return Decision.build(True, True, tuple(headers), self._vary_preflight, Reason.ALLOWED)
 
     def _refuse(self, preflight: bool, reason: Reason, detail: str) -> Decision:
         vary = self._vary_preflight if preflight else self._vary_actual
@@ -327,7 +350,7 @@ class Policy:
         if self.debug:
             shown = escape_for_log(detail) if detail else ""
             headers = ((DEBUG_HEADER, f"{reason.value} {shown}".strip()),)
-        return Decision(False, preflight, headers, vary, reason, detail)
+        return Decision.build(False, preflight, headers, vary, reason, detail)
 
     def _requested_headers(self, raw: str | None) -> tuple[str | None, Reason, str]:
         """Check ``Access-Control-Request-Headers``; return the ACAH value to send, or ``None``.

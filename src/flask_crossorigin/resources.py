@@ -119,6 +119,11 @@ class ResourceTable(Generic[T]):
         lengths = {len(prefix) for prefix in (*self._exact, *self._folded)}
         self._lengths = tuple(sorted(lengths, reverse=True))
         self._memo: dict[str, Resource[T] | None] = {}
+        #: The value for every path, when the table is one row that covers every path (``"*"``
+        #: or ``r"/*"``, the default): callers may then skip the path lookup.
+        self.everywhere: T | None = None
+        if len(self.rows) == 1 and _covers_every_path(self.rows[0]):
+            self.everywhere = self.rows[0].value
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -151,6 +156,11 @@ class ResourceTable(Generic[T]):
                 self._memo.clear()
             self._memo[path] = found
         return found
+
+
+def _covers_every_path(row: Resource[T]) -> bool:
+    """Whether *row* matches every path (an empty literal subtree: ``"*"`` or ``r"/*"``)."""
+    return row.regex is None and row.subtree and row.literal_prefix == "" and not row.exact
 
 
 def normalise_path(path: str) -> str:
