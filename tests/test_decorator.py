@@ -467,8 +467,11 @@ def test_impossible_combination_registered_after_cors_app_fails_at_the_first_req
         return "x"
 
     client = app.test_client()
-    with pytest.raises(ConfigError, match="supports_credentials"):
-        client.get("/other" if with_extension else "/x", headers={"Origin": A})
+    for _ in range(2):  # and every request after it: the app is refused whole, never half-served
+        with pytest.raises(ConfigError, match="supports_credentials") as info:
+            client.get("/other" if with_extension else "/x", headers={"Origin": A})
+        assert str(info.value).startswith("@cross_origin on view 'x', over the app's CORS_* config")
+        assert info.value.code == "cors.E020" and info.value.option == "origins"
 
 
 def test_credentials_with_origins_from_the_app_config_work(grants):

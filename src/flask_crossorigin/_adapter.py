@@ -30,6 +30,7 @@ from werkzeug.wrappers import Response
 from ._http import escape_for_log, merge_vary
 from ._refusals import RefusalMemory
 from ._reporting import report_refusal
+from .errors import ConfigError
 from .options import (
     DEFAULT_RESOURCES,
     Layer,
@@ -224,7 +225,10 @@ class AppState:
         """A decorated view's coverage: its arguments over the app's config, compiled once."""
         found = self.view_coverages.get(spec)
         if found is None:
-            policy = build_policy(merge(config_layer(self.app.config), spec.layer))
+            try:
+                policy = build_policy(merge(config_layer(self.app.config), spec.layer))
+            except ConfigError as error:
+                raise _for_view(error, spec.view_name) from None
             label = f"@cross_origin on view {spec.view_name!r}"
             found = Coverage(policy, Source(SourceKind.VIEW, label, view=spec.view_name))
             self.view_coverages[spec] = found
@@ -407,6 +411,27 @@ class AppState:
             return builder.get_environ()
         finally:
             builder.close()
+
+
+def _for_view(error: ConfigError, view_name: str) -> ConfigError:
+    """*error*, each problem's message starting with the decorated view it was found on.
+
+    A decorator's options are checked alone when it is applied; what fails only over the app's
+    ``CORS_*`` config is found here, at ``CORS(app)`` or the app's first request, where the
+    message alone would not say which of the app's decorated views to fix.
+    """
+    problems = [
+        ConfigError(
+            f"@cross_origin on view {view_name!r}, over the app's CORS_* config: "
+            f"{problem.message}",
+            code=problem.code,
+            option=problem.option,
+            value=problem.value,
+            source=problem.source,
+        )
+        for problem in error.errors
+    ]
+    return ConfigError.combine(problems)
 
 
 def blueprints_of(endpoint: str | None) -> list[str]:

@@ -38,7 +38,7 @@ from ._adapter import (
     state_for,
     write_headers,
 )
-from ._compat import current_app_and_request, header_list, known_enabled
+from ._compat import current_app_and_request, header_list, known_enabled, typed_headers
 from ._reporting import report_refusal
 from .options import DECORATOR_OPTIONS, check_names, validate_values
 from .signals import cors_refused
@@ -155,7 +155,7 @@ def _probe_response_class(cls: type[Response]) -> None:
         headers = cls("").headers
         items = header_list(headers)
         plain = type(items) is list and not any(
-            name.lower() in WATCHED_NAMES for name, _ in headers.items()
+            name.lower() in WATCHED_NAMES for name, _ in typed_headers(headers).items()
         )
     except Exception:  # an app's own class that cannot be built this way: the general path
         plain = False
@@ -210,8 +210,9 @@ def _preflight_without_middleware(own: Coverage, state: AppState, req: Request) 
         if found.policy.automatic_options:
             status, headers = render_preflight(found, environ, req.path, state)
             response = state.app.response_class(status=int(status.split(" ", 1)[0]))
-            del response.headers["Content-Type"]  # an empty answer has no media type
-            response.headers.extend(headers)
+            answer = typed_headers(response.headers)
+            del answer["Content-Type"]  # an empty answer has no media type
+            answer.extend(headers)
             return response
     return None
 
@@ -233,10 +234,11 @@ def _add_headers(own: Coverage, state: AppState, req: Request, response: Respons
         if type(items) is list:
             write_headers(items, decision, policy)
         else:
-            pairs = list(headers.items())
+            public = typed_headers(headers)
+            pairs = list(public.items())
             write_headers(pairs, decision, policy)
-            headers.clear()
-            headers.extend(pairs)
+            public.clear()
+            public.extend(pairs)
         if _known_debug(_DEBUG) is not False and _debug_enabled(_DEBUG):
             log_decision(decision, own.source, req.path, environ)
         if (

@@ -32,6 +32,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from ._adapter import AppState, Coverage, Source, SourceKind, peek_state
+from ._compat import typed_headers
 from ._http import escape_for_log, is_token
 from .errors import ConfigError
 from .explain import BrowserRequest, Reason, ServerResponse, Verdict, simulate
@@ -172,7 +173,8 @@ def in_process_sender(app: Flask) -> Send:
                 f"the app raised {type(error).__name__} on {method} {target}: {error}"
             ) from error
         try:
-            return ServerResponse(response.status_code, list(response.headers.items()))
+            pairs = list(typed_headers(response.headers).items())
+            return ServerResponse(response.status_code, pairs)
         finally:
             response.close()
 
