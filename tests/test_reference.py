@@ -217,3 +217,23 @@ def test_every_explain_command_the_package_cites_resolves() -> None:
             reference.page(name)
         else:
             reference.explain_id(name)
+
+
+def test_an_install_without_the_pages_says_so_and_what_to_do(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A build that skipped copying docs/ into the package, run outside a checkout.
+    (tmp_path / "pkg").mkdir()
+    monkeypatch.setattr(reference, "files", lambda name: tmp_path / "pkg")
+    monkeypatch.setattr(reference, "__file__", str(tmp_path / "a" / "b" / "reference.py"))
+    reference._entries.cache_clear()
+    try:
+        with pytest.raises(reference.DocsMissingError, match="Reinstall it from a wheel"):
+            reference.explain_id("F16")
+        for args in (["explain", "F16"], ["explain", "--list"], ["explain", "--page", "options"]):
+            result = CliRunner().invoke(cors_cli, args)
+            assert result.exit_code == 2, result.output
+            assert "documentation pages are not installed" in result.output
+            assert "Traceback" not in result.output
+    finally:
+        reference._entries.cache_clear()

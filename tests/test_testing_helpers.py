@@ -282,3 +282,30 @@ def test_docs_testing_page_shows_a_real_assertion_message() -> None:
     with pytest.raises(AssertionError) as raised:
         assert_allowed(app, "/api/items", origin=spa, method="POST", headers=headers)
     assert f"AssertionError: {raised.value}".splitlines() == expected
+
+
+def test_a_credentialed_header_named_star_is_not_fixed_by_allow_headers() -> None:
+    """'*' is never a wildcard with credentials (F18): the fix is the page's, not the config's."""
+    from flask import Flask
+
+    from flask_crossorigin import CORS
+    from flask_crossorigin.testing import check
+
+    app = Flask(__name__)
+    CORS(app, origins=["https://app.example.com"], supports_credentials=True, allow_headers="*")
+
+    @app.post("/api")
+    def api() -> str:
+        return "ok"
+
+    verdict = check(
+        app,
+        "/api",
+        origin="https://app.example.com",
+        method="POST",
+        headers={"*": "1"},
+        credentials=True,
+    )
+    assert not verdict.allowed
+    text = verdict.describe()
+    assert "literally named '*'" in text and "add '*' to `allow_headers`" not in text

@@ -422,8 +422,7 @@ def _for_view(error: ConfigError, view_name: str) -> ConfigError:
     """
     problems = [
         ConfigError(
-            f"@cross_origin on view {view_name!r}, over the app's CORS_* config: "
-            f"{problem.message}",
+            f"@cross_origin on view {view_name!r}, over the app's CORS_* config: {problem.message}",
             code=problem.code,
             option=problem.option,
             value=problem.value,

@@ -38,7 +38,7 @@ from .diagnosis import (
 )
 from .errors import ConfigError
 from .explain import BrowserRequest
-from .reference import KINDS, UnknownIdError, all_ids, explain_id, page, pages
+from .reference import KINDS, DocsMissingError, UnknownIdError, all_ids, explain_id, page, pages
 
 __all__ = ["cors_cli"]
 
@@ -444,6 +444,13 @@ def explain_command(list_ids: bool, page_name: str | None, ids: tuple[str, ...])
 
     Exit status: 0 explained, 2 an id or page is not documented (the closest one is suggested).
     """
+    try:
+        _explain(ids, page_name, list_ids)
+    except DocsMissingError as error:
+        raise CheckError(str(error)) from error
+
+
+def _explain(ids: tuple[str, ...], page_name: str | None, list_ids: bool) -> None:
     if list_ids:
         for kind, names in all_ids().items():
             click.echo(f"{kind}s ({KINDS[kind]}):")

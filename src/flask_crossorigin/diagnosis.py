@@ -378,6 +378,14 @@ def _refusal_fix(
             )
         return fix + "."
     if reason is ServerReason.HEADER_NOT_ALLOWED:
+        if decision.detail == "*" and policy.supports_credentials:
+            # Not an allow-list gap: no value of allow_headers can grant it (F18).
+            return (
+                "stop sending a request header literally named '*' from the page: with "
+                f"credentials ({label} has supports_credentials=True) a '*' in "
+                "Access-Control-Allow-Headers is never a wildcard and this server never sends "
+                "it, so no allow_headers value can allow it (F18)."
+            )
         requested = exchange.header("Access-Control-Request-Headers") or decision.detail
         refused = [
             name

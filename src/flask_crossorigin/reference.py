@@ -76,6 +76,10 @@ class UnknownIdError(LookupError):
         )
 
 
+class DocsMissingError(FileNotFoundError):
+    """This installation carries no documentation pages (a build that skipped copying them)."""
+
+
 def _docs_dir() -> Traversable:
     """Where the pages are: in the installed package, or in the checkout of an editable install.
 
@@ -86,7 +90,14 @@ def _docs_dir() -> Traversable:
     shipped = files("flask_crossorigin") / "_docs"
     if shipped.is_dir():
         return shipped
-    return Path(__file__).resolve().parents[2] / "docs"
+    checkout = Path(__file__).resolve().parents[2] / "docs"
+    if (checkout / "reasons.md").is_file():
+        return checkout
+    raise DocsMissingError(
+        f"the documentation pages are not installed with flask_crossorigin (looked in "
+        f"{shipped} and {checkout}). Reinstall it from a wheel or the sdist "
+        "(pip install --force-reinstall flask-crossorigin), or read docs/ in its source."
+    )
 
 
 def _read_page(name: str) -> str:
