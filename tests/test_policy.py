@@ -628,8 +628,27 @@ def test_memo_keeps_no_value_longer_than_a_browser_sends() -> None:
     huge = "https://" + "a" * 8000 + ".example.com"
     assert p.actual(huge).allowed is False
     assert p.preflight(huge, "GET", "x-" + "a" * 8000).allowed is False
-    assert huge not in p._actual_memo
+    assert huge not in p.decisions_by_origin
     assert all(len(key[0]) < 600 for key in p._preflight_memo)
     assert all(len(key) < 600 for key in p._headers_memo)
     assert p.actual("https://a.example.com").allowed is True
-    assert "https://a.example.com" in p._actual_memo
+    assert "https://a.example.com" in p.decisions_by_origin
+
+
+def test_decisions_by_origin_are_bounded_and_keep_the_preset_ones() -> None:
+    from flask_crossorigin.policy import _CACHE_LIMIT
+
+    listed = "https://listed.example.net"
+    p = policy(origins=[listed, "https://*.example.com"])
+    preset = {None, listed}
+    assert set(p.decisions_by_origin) == preset  # what set-up knows, before any request
+    assert p.decisions_by_origin[None] is p.actual(None)
+    for i in range(_CACHE_LIMIT * 2 + 5):
+        origin = f"https://h{i}.example.com"
+        assert p.actual(origin) == p.decisions_by_origin[origin]
+        assert len(p.decisions_by_origin) <= _CACHE_LIMIT + len(preset)
+        assert preset <= set(p.decisions_by_origin)
+    # A callable's answers are never kept: it may change its mind.
+    q = policy(origins=lambda origin: origin.endswith(".example.com"))
+    q.actual("https://a.example.com")
+    assert set(q.decisions_by_origin) == {None}

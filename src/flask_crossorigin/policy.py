@@ -234,14 +234,15 @@ class Policy:
         else:
             self._no_origin = Decision.build(False, False, (), self._vary_actual, Reason.NO_ORIGIN)
         # Under any-origin, listed origins change nothing: '*' or the echo applies to all alike.
-        #: What :meth:`actual` returns for each origin listed exactly, by origin: adapters read
-        #: it first on their hot path (a dictionary lookup instead of a method call), and call
-        #: :meth:`actual` for any other origin. Never changed after set-up. ``None`` (no
-        #: ``Origin``) is never a key, so callers may look up a request's origin as it is.
-        self.decisions_by_origin: dict[str | None, Decision] = (
-            {} if origins.any else {origin: self._grant_actual(origin) for origin in origins.exact}
-        )
-        self._actual_memo: dict[str, Decision] = {}
+        self._preset: dict[str | None, Decision] = {None: self._no_origin}
+        if not origins.any:
+            self._preset.update((origin, self._grant_actual(origin)) for origin in origins.exact)
+        #: What :meth:`actual` has decided, by the request's ``Origin`` (``None`` for none): the
+        #: requests without one and each origin listed exactly from set-up, every other origin
+        #: once decided (bounded: when full it starts again from the set-up ones; a callable's
+        #: answers are never kept). Adapters read it first on their hot path, a dictionary lookup
+        #: instead of a method call, and call :meth:`actual` when the origin is not in it.
+        self.decisions_by_origin: dict[str | None, Decision] = dict(self._preset)
         self._headers_memo: dict[str, tuple[str | None, Reason, str]] = {}
         self._preflight_memo: dict[tuple[str, str, str | None, str | None], Decision] = {}
 
@@ -249,14 +250,11 @@ class Policy:
 
     def actual(self, origin: str | None) -> Decision:
         """Decide the CORS headers of an ordinary (non-preflight) response."""
-        if origin is None:
-            return self._no_origin
         decision = self.decisions_by_origin.get(origin)
         if decision is not None:
             return decision
-        decision = self._actual_memo.get(origin)
-        if decision is not None:
-            return decision
+        if origin is None:  # never reached (preset), but it tells the type checker
+            return self._no_origin
         acao, reason = self._grant_origin(origin)
         if acao is None:
             decision = self._refuse(False, reason, origin)
@@ -265,7 +263,11 @@ class Policy:
         else:
             decision = self._grant_actual(acao)
         if self.origins.is_static and len(origin) <= _MEMO_VALUE_LIMIT:
-            self._remember(self._actual_memo, origin, decision)
+            known = self.decisions_by_origin
+            if len(known) >= _CACHE_LIMIT + len(self._preset):
+                # A new dictionary rather than clear(): a reader in another thread sees either.
+                known = self.decisions_by_origin = dict(self._preset)
+            known[origin] = decision
         return decision
 
     def _grant_actual(self, origin: str) -> Decision:
