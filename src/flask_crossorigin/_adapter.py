@@ -314,7 +314,12 @@ class AppState:
         else:
             routing = self.routing_needed()
         if not routing:
-            row = self.table.match(req.path) if self.table is not None else None
+            table = self.table
+            if table is None:
+                return None
+            if table.everywhere is not None:  # the default resources: no path to look up
+                return table.everywhere
+            row = table.match(req.path)
             return None if row is None else row.value
         rule = req.url_rule
         if rule is not None:
@@ -490,7 +495,7 @@ WATCHED_NAMES = frozenset({*_LOWER.values(), "vary"})
 #: Header names as Flask and Werkzeug spell them that are none of ours: the scan of a response's
 #: headers looks each name up here first, which costs a hash lookup (string literals keep their
 #: hash) where lower-casing costs a new string per header.
-_UNWATCHED = frozenset(
+UNWATCHED_NAMES = frozenset(
     {
         "Content-Type",
         "Content-Length",
@@ -540,7 +545,7 @@ def write_headers(items: list[tuple[str, str]], decision: Decision, policy: Poli
     value that passed the origin or token grammar, so no per-value check is needed.
     """
     for name, _ in items:
-        if name not in _UNWATCHED and name.lower() in WATCHED_NAMES:
+        if name not in UNWATCHED_NAMES and name.lower() in WATCHED_NAMES:
             break
     else:
         items.extend(decision.pairs)

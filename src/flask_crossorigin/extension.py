@@ -28,6 +28,7 @@ from flask.blueprints import BlueprintSetupState
 
 from ._adapter import (
     UNHANDLED_KEY,
+    UNWATCHED_NAMES,
     AppState,
     decide,
     is_preflight,
@@ -240,7 +241,12 @@ def _start_response(
             else:
                 origin = environ.get("HTTP_ORIGIN")
                 decision = policy.decisions_by_origin.get(origin) or policy.actual(origin)
-            write_headers(headers, decision, policy)
+            for name, _ in headers:  # write_headers' first check, without its call frame
+                if name not in UNWATCHED_NAMES:
+                    write_headers(headers, decision, policy)
+                    break
+            else:  # only names that are none of ours: the rule appends the prepared pairs
+                headers.extend(decision.pairs)
             if _known_debug(_DEBUG) is not False and _debug_enabled(_DEBUG):
                 path = req.path if req is not None else environ.get("PATH_INFO", "")
                 log_decision(decision, found.source, path, environ)
