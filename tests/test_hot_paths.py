@@ -193,3 +193,58 @@ def test_path_independent_endpoints_answer_from_the_memo_and_follow_changes() ->
     assert state._fixed == {}
     assert client.get("/items", headers={"Origin": A}).access_control_allow_origin == A
     assert client.get("/a/closed", headers={"Origin": B}).access_control_allow_origin == B
+
+
+# -- the general paths next to the shortcuts ------------------------------------------------------
+
+
+def test_a_plain_options_request_to_a_failing_view_still_gets_the_headers() -> None:
+    from flask import abort
+
+    app = Flask(__name__)
+
+    @app.route("/v", methods=["GET", "OPTIONS"])
+    @cross_origin(origins=[A], automatic_options=False)
+    def v() -> str:
+        abort(418)
+
+    response = app.test_client().options("/v", headers={"Origin": A})  # not a preflight
+    assert response.status_code == 418
+    assert response.headers["Access-Control-Allow-Origin"] == A
+
+
+def test_a_headers_object_without_a_list_is_merged_through_the_public_api(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_list(headers: object) -> object:
+        raise AttributeError("_list")
+
+    monkeypatch.setattr(decorator, "header_list", no_list)
+    app = Flask(__name__)
+
+    @app.get("/v")
+    @cross_origin(origins=[A])
+    def v() -> Response:
+        return Response("v", headers={"Vary": "Accept"})
+
+    response = app.test_client().get("/v", headers={"Origin": A})
+    assert response.headers["Access-Control-Allow-Origin"] == A
+    assert response.headers.getlist("Vary") == ["Accept, Origin"]
+
+
+def test_a_logger_without_a_level_cache_is_always_asked() -> None:
+    from flask_crossorigin import _compat
+
+    odd = logging.Logger("odd")
+    odd._cache = None  # type: ignore[assignment]  # a logging without the cache
+    known = _compat.IMPLEMENTATIONS["private"].known_enabled(odd)
+    assert known(logging.DEBUG) is None
+
+
+def test_an_app_whose_middleware_has_no_policy_for_the_request_adds_nothing() -> None:
+    app = Flask(__name__)
+    state = state_for(app)  # a state with no table, no blueprint and no decorated view
+    with app.test_request_context("/x", headers={"Origin": A}):
+        from flask import request
+
+        assert state.resolve_request(request) is None
