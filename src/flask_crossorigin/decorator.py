@@ -203,7 +203,7 @@ def _on_error(own: Coverage, state: AppState, req: Request) -> None:
 def _preflight_without_middleware(own: Coverage, state: AppState, req: Request) -> Response | None:
     """Without ``CORS(app)``: the answer to a preflight, or ``None`` for any other request."""
     environ = req.environ
-    if environ["REQUEST_METHOD"] == "OPTIONS" and is_preflight(environ):
+    if is_preflight(environ):  # (only OPTIONS requests are passed here)
         # Routed with the requested method: the view serving the actual request decides.
         found = state.resolve_environ(environ, environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
         found = found or own

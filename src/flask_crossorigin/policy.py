@@ -253,8 +253,8 @@ class Policy:
         decision = self.decisions_by_origin.get(origin)
         if decision is not None:
             return decision
-        if origin is None:  # never reached (preset), but it tells the type checker
-            return self._no_origin
+        # Requests without Origin are always in decisions_by_origin (preset, kept on reset).
+        assert origin is not None
         acao, reason = self._grant_origin(origin)
         if acao is None:
             decision = self._refuse(False, reason, origin)
