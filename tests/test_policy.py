@@ -537,6 +537,8 @@ def test_reason_values_are_stable_ids():
         "origin_malformed",
         "origin_null_not_allowed",
         "origin_callable_failed",
+        "origin_callable_invalid",  # security issue item 5
+        "path_ambiguous",  # security issue item 1
         "method_not_allowed",
         "method_malformed",
         "header_not_allowed",

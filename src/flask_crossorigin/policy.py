@@ -56,6 +56,8 @@ class Reason(str, Enum):
     ORIGIN_MALFORMED = "origin_malformed"
     ORIGIN_NULL_NOT_ALLOWED = "origin_null_not_allowed"
     ORIGIN_CALLABLE_FAILED = "origin_callable_failed"
+    ORIGIN_CALLABLE_INVALID = "origin_callable_invalid"
+    PATH_AMBIGUOUS = "path_ambiguous"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     METHOD_MALFORMED = "method_malformed"
     HEADER_NOT_ALLOWED = "header_not_allowed"
