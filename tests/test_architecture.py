@@ -57,6 +57,7 @@ def test_adapters_are_the_only_flask_importers() -> None:
         "__init__.py",
         "_adapter.py",
         "_compat.py",
+        "_middleware.py",
         "cli.py",
         "decorator.py",
         "diagnosis.py",

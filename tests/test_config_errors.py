@@ -23,6 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "flask_crossorigin"
 DOCS = ROOT / "docs" / "errors.md"
 
+async def _async_check(origin: str) -> bool:
+    return origin == "https://a.test"
+
+
 #: One configuration breaking each rule, with the option the error must name.
 TRIGGERS: dict[str, tuple[dict[str, object], str]] = {
     "cors.E001": ({"origins": 5}, "origins"),
@@ -41,6 +45,7 @@ TRIGGERS: dict[str, tuple[dict[str, object], str]] = {
     "cors.E014": ({"origins": ["http://localhost*"]}, "origins"),
     "cors.E015": ({"origins": ["https://*example.com"]}, "origins"),
     "cors.E016": ({"origins": [r"https://a\.test(["]}, "origins"),
+    "cors.E017": ({"origins": [_async_check]}, "origins"),  # security issue item 5
     "cors.E020": ({"origins": "*", "supports_credentials": True}, "origins"),
     "cors.E021": (
         {"origins": ["https://a.test"], "supports_credentials": True, "expose_headers": "*"},

@@ -21,6 +21,7 @@ tests/test_properties.py holds the lighter property tests; nothing there is repe
 from __future__ import annotations
 
 import io
+import ipaddress
 import re
 import sys
 from collections.abc import Callable, Iterable
@@ -73,7 +74,10 @@ def ref_serialized(origin: str) -> bool:
     """Whether a browser could send *origin*: lower-case ``scheme://host[:port]`` (F13.3).
 
     No userinfo, path, whitespace or non-ASCII; DNS names of at most 253 characters in labels of
-    1-63; a decimal port up to 65535 that is not the scheme's default.
+    1-63; a decimal port up to 65535 that is not the scheme's default and has no leading zero.
+    A host whose last label is a number (digits, or ``0x`` and hex) is an IPv4 address, written
+    as four decimal numbers 0-255 without leading zeros; an IPv6 address is written compressed
+    (security issue item 8).
     """
     scheme, sep, rest = origin.partition("://")
     if not sep or not scheme or scheme[0] not in LOWER:
@@ -84,20 +88,36 @@ def ref_serialized(origin: str) -> bool:
         end = rest.find("]")
         if end < 2 or any(ch not in "0123456789abcdef:." for ch in rest[1:end]):
             return False
+        try:
+            address = ipaddress.IPv6Address(rest[1:end])
+        except ValueError:
+            return False
+        if "." in rest[1:end] or address.compressed != rest[1:end]:
+            return False
         tail = rest[end + 1 :]
     else:
         host, colon, port = rest.partition(":")
         tail = colon + port
         if len(host) > 253 or host[:1] == "-" or host[-1:] == "-":
             return False
-        for label in host.split("."):
+        labels = host.split(".")
+        for label in labels:
             if not 0 < len(label) <= 63 or any(ch not in LOWER + DIGITS + "-_" for ch in label):
                 return False
+        last = labels[-1]
+        numeric = all(ch in DIGITS for ch in last) or (
+            last.startswith("0x") and all(ch in "0123456789abcdef" for ch in last[2:])
+        )
+        dotted_decimal = len(labels) == 4 and all(
+            label.isdigit() and str(int(label)) == label and int(label) <= 255 for label in labels
+        )
+        if numeric and not dotted_decimal:
+            return False
     if tail:
         port = tail[1:]
         if tail[0] != ":" or not 0 < len(port) <= 5 or any(ch not in DIGITS for ch in port):
             return False
-        if int(port) > 65535 or DEFAULT_PORT.get(scheme) == port:
+        if int(port) > 65535 or DEFAULT_PORT.get(scheme) == port or port != str(int(port)):
             return False
     return True
 
@@ -503,7 +523,7 @@ def _parts(origin: str) -> tuple[str, str, str, str]:
 
 # Near misses that are still browser-serialized origins: they reach the globs, regexes and
 # callables, so they are where an allow-list can be too generous.
-WELL_FORMED_PORTS = ["0", "1", "3000", "5000", "8080", "8443", "65535", "03000", "080", "4430"]
+WELL_FORMED_PORTS = ["0", "1", "3000", "5000", "8080", "8443", "65535", "30000", "8000", "4430"]
 SCHEMES = ["http", "https", "ws", "wss", "ftp", "chrome-extension", "https+x"]
 LABEL_PREFIXES = ["evil.", "evil", "evil-", "x", "a.b.", "boom.", "www.", "_.", "0.", "-."]
 LABEL_PREFIXES += ["x" * 63 + ".", "x" * 64 + ".", "a." * 120, "a." * 127]
@@ -539,6 +559,7 @@ def _label_suffix(origin: str, i: int) -> str:
 
 # Near misses that no browser sends: refused by every policy, never echoed.
 BAD_PORTS = ["", "443", "80", "65536", "99999", "-1", "1e3", "\xb9", "123456", " 80", "8080 "]
+BAD_PORTS += ["03000", "080", "0443"]  # leading zeros: security issue item 8
 TAILS = ["/", ".", "/path", "?", "#", "/.", "..", "%2e", " ", "\t", "\x00", "\r\n", "\x7f", "\xa0"]
 TAILS += ["\r\nSet-Cookie: a=b", ",", ", https://evil.test", ":", "\\", "@evil.test", "/@evil.test"]
 HEADS = [" ", "\t", "\x00", "\xef\xbb\xbf", "evil", "https://evil.test,", "null ", "\r\n", "*"]
@@ -941,8 +962,10 @@ def ref_remove_dot_segments(path: str) -> str:
     return "".join(output)
 
 
-def ref_resource(rows: list[tuple[str, str, str, bool]], path: str) -> str | None:
-    normalised = ref_remove_dot_segments(path)
+def ref_resource(
+    rows: list[tuple[str, str, str, bool]], path: str, *, resolve: bool = True
+) -> str | None:
+    normalised = ref_remove_dot_segments(path) if resolve else path
     best: tuple[str, str] | None = None
     for value, prefix, kind, fold in rows:
         subject, start = (normalised.lower(), prefix.lower()) if fold else (normalised, prefix)
@@ -1107,8 +1130,17 @@ def check_adapter(scenario: Scenario, facts: RequestFacts) -> None:
     assert status < 500
 
     path = wsgi_path(facts.path)
-    covered = ref_resource([("api", "/api", "subtree", False)], path) is not None
-    if covered:
+    rows = [("api", "/api", "subtree", False)]
+    covered = ref_resource(rows, path) is not None
+    if covered != (ref_resource(rows, path, resolve=False) is not None):
+        # The path reads two ways (as sent, and with dot segments resolved) and they disagree:
+        # nothing is granted, and a preflight is refused by the extension (security issue
+        # item 1).
+        assert [h for h in cors_part(headers) if h[0] not in ("vary", "x-cors-refusal")] == []
+        if facts.is_preflight:
+            assert status == 403
+            assert REACHED_FLASK not in environ, "a covered preflight reached Flask"
+    elif covered:
         check_cors_headers(scenario, facts, headers, vary_members(headers))
         # The adapter adds exactly what the core decides for these facts.
         decision = build(scenario).decide(facts._replace(path=path))

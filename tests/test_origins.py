@@ -342,7 +342,8 @@ def test_callable_true_false_and_raising():
 
     assert matcher(lambda origin: True).refusal("https://a.example") is None
     assert matcher(lambda origin: False).refusal("https://a.example") == "origin_not_allowed"
-    assert matcher(lambda origin: None).refusal("https://a.example") == "origin_not_allowed"
+    # Security issue item 5: only a bool is an answer; None is the callable's bug, refused.
+    assert matcher(lambda origin: None).refusal("https://a.example") == "origin_callable_invalid"
     assert matcher(boom).refusal("https://a.example") == "origin_callable_failed"
 
 

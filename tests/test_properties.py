@@ -33,14 +33,14 @@ POLICIES = {
             "https://app.example.com",
             "https://*.example.net",
             re.compile(r"https?://[a-z0-9.\-]+\.test(:\d+)?"),
-            "null",
         ],
         supports_credentials=True,
         allow_headers=["X-A", re.compile(r"x-.*")],
         expose_headers=["X-Total"],
     ),
+    # 'null' only without credentials: with them it is refused (security issue item 9).
     "list-debug": policy(
-        origins=["https://app.example.com", "https://*.example.net"],
+        origins=["https://app.example.com", "https://*.example.net", "null"],
         methods=["GET", "PUT"],
         allow_headers=["X-A"],
         debug=True,
@@ -201,11 +201,16 @@ STATIC_OPTIONS = {
     "any-wildcard": {"send_wildcard": True},
     "star-everything": {"methods": "*", "allow_headers": "*", "allow_private_network": True},
     "list": {
-        "origins": ["https://app.example.com", "https://*.example.net", "null"],
+        "origins": ["https://app.example.com", "https://*.example.net"],
         "supports_credentials": True,
         "allow_headers": ["X-A", re.compile(r"x-.*")],
     },
-    "list-debug": {"origins": ["https://app.example.com"], "allow_headers": ["X-A"], "debug": True},
+    # 'null' only without credentials: with them it is refused (security issue item 9).
+    "list-debug": {
+        "origins": ["https://app.example.com", "null"],
+        "allow_headers": ["X-A"],
+        "debug": True,
+    },
 }
 FRESH = {name: policy(**options) for name, options in STATIC_OPTIONS.items()}
 FRESH_TWIN = {name: policy(**options) for name, options in STATIC_OPTIONS.items()}

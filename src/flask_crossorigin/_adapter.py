@@ -16,7 +16,10 @@ Everything here uses public Flask APIs; the one private read worth it for speed 
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sys
+import traceback
 from enum import Enum
 from typing import Any, NamedTuple
 
@@ -27,6 +30,7 @@ from werkzeug.routing.exceptions import RoutingException
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Response
 
+from ._compat import known_enabled
 from ._http import escape_for_log, merge_vary
 from ._refusals import RefusalMemory
 from ._reporting import report_refusal
@@ -39,8 +43,8 @@ from .options import (
     merge,
     resource_entries,
 )
-from .policy import ACAC, ACAO, DEBUG_HEADER, GRANT_HEADERS, Decision, Policy
-from .resources import ResourceTable
+from .policy import ACAC, ACAO, DEBUG_HEADER, GRANT_HEADERS, Decision, Policy, Reason
+from .resources import Resource, ResourceTable
 from .signals import cors_refused
 
 logger = logging.getLogger("flask_crossorigin")
@@ -56,9 +60,14 @@ ENVIRON_ACRM = "HTTP_ACCESS_CONTROL_REQUEST_METHOD"
 ENVIRON_ACRH = "HTTP_ACCESS_CONTROL_REQUEST_HEADERS"
 ENVIRON_ACRPN = "HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"
 
-#: Bounded memos of request-chosen keys (paths, hosts): cleared when full.
+#: Bounded memos of request-chosen keys (paths, hosts): cleared when full. A key with any part
+#: longer than a browser ever sends is never kept, so the memos are bounded in bytes as well as
+#: in entries (security issue item 2): a path up to 1024 characters, a method up to 32, a
+#: ``Host`` up to 261 (a 253-character DNS name, ``:`` and a port).
 _MEMO_LIMIT = 4096
 _MEMO_KEY_LIMIT = 1024
+_MEMO_METHOD_LIMIT = 32
+_MEMO_HOST_LIMIT = 261
 
 
 class SourceKind(str, Enum):
@@ -145,17 +154,23 @@ class AppState:
         self.app = app
         #: ``CORS(app)``'s table, ``None`` until it runs.
         self.table: ResourceTable[Coverage] | None = None
-        #: ``CORS(blueprint)`` tables by the blueprint's registered (dotted) name.
+        #: ``CORS(blueprint)`` tables by the blueprint's registered (dotted) name, and the
+        #: option layers each was compiled from (to compile it again when the config changes).
         self.blueprint_tables: dict[str, ResourceTable[Coverage]] = {}
+        self.blueprint_layers: dict[str, tuple[Layer, ...]] = {}
         #: Whether ``CORS(app)`` or ``CORS(blueprint)`` put the middleware in front of the app.
         self.has_middleware = False
         #: What ``CORS(app)`` was configured with, to warn when a second call changes it.
         self.configuration: object = None
         #: ``CORS(app, report_only=True)``'s table: decides nothing, reports what it would refuse.
         self.report_table: ResourceTable[Coverage] | None = None
+        self.report_layers: tuple[Layer, ...] | None = None
         #: Whether the middleware is in front of the app (also for a report-only policy alone,
         #: which leaves ``has_middleware`` false: the decorator then keeps doing its own work).
         self.wrapped = False
+        #: Requests a decorated view marked that the middleware did not see (the decorator's
+        #: ``request_finished`` receiver is connected while there are any).
+        self.unseen = 0
         #: Which refusals were logged lately (``log_refusals``, report-only): per app, bounded.
         self.refusals = RefusalMemory()
         self._endpoints: dict[
@@ -167,6 +182,10 @@ class AppState:
         #: Each decorated view's compiled coverage (read directly by the decorator's wrapper).
         self.view_coverages: dict[ViewSpec, Coverage] = {}
         self._routes: dict[tuple[str, ...], str | None] = {}
+        #: The refusing coverage of each pair of rows an ambiguous path selected (item 1).
+        self._ambiguous: dict[
+            tuple[Resource[Coverage] | None, Resource[Coverage] | None], Coverage
+        ] = {}
         #: The number of views and the generation when the routing question was last answered.
         self._seen_views = -1
         self._seen = -1
@@ -207,12 +226,31 @@ class AppState:
             rows.append((pattern, Coverage(policy, source), label))
         return ResourceTable(rows)
 
+    def recompile(self) -> None:
+        """Compile again every table and view policy that was compiled over the app's config.
+
+        ``CORS(app)`` calls it (after it compiled its own table): the app's ``CORS_*`` config may
+        have changed since, and a blueprint, a report-only policy or a decorated view left on the
+        old values would answer differently from a fresh app (security issue item 11).
+        """
+        self.blueprint_tables = {
+            name: self.compile_table(layers, f"CORS({name})", blueprint=name)
+            for name, layers in self.blueprint_layers.items()
+        }
+        if self.report_layers is not None:
+            self.report_table = self.compile_table(
+                self.report_layers, "CORS(report_only=True)", report_only=True
+            )
+        self.view_coverages = {}
+        self.changed()
+
     def changed(self) -> None:
         """Drop everything derived from the policies after they changed."""
         self.generation += 1
         self._endpoints.clear()
         self._fixed.clear()
         self._routes.clear()
+        self._ambiguous.clear()
 
     def compile_views(self) -> None:
         """Compile the policy of every decorated view registered so far (errors surface here)."""
@@ -272,10 +310,37 @@ class AppState:
         if view is not None:
             return view
         for table in tables:
+            if table is self.table:
+                return self.match_path(table, path)
             row = table.match(path)
             if row is not None:
                 return row.value
         return None
+
+    def match_path(self, table: ResourceTable[Coverage], path: str) -> Coverage | None:
+        """The coverage *table* gives *path*, failing closed when the path reads two ways.
+
+        A path with ``.`` or ``..`` segments has two readings: as the server decoded it, which
+        Flask routes (``..`` left in, e.g. ``/admin/files/x/../../api/y`` served by
+        ``/admin/files/<path:name>``), and resolved, which a view such as
+        ``send_from_directory`` may act on (flask-cors's CVE-2020-25032 was the other way
+        round). Either can be the one that matters, so when they select different rows the
+        request is granted nothing (``path_ambiguous``, security issue item 1); when they agree,
+        nothing changes. Only tables found by path use this: a decorated view's policy and a
+        blueprint's are found by the endpoint Flask routed to.
+        """
+        row = table.match(path)
+        if "/." not in path:
+            return None if row is None else row.value
+        sent = table.match_as_sent(path)
+        if sent is row:
+            return None if row is None else row.value
+        key = (sent, row)
+        found = self._ambiguous.get(key)
+        if found is None:
+            found = _ambiguous(sent, row)
+            self._ambiguous[key] = found  # rows are the app's, so the pairs are few
+        return found
 
     def _endpoint_entry(
         self, endpoint: str | None
@@ -319,8 +384,7 @@ class AppState:
                 return None
             if table.everywhere is not None:  # the default resources: no path to look up
                 return table.everywhere
-            row = table.match(req.path)
-            return None if row is None else row.value
+            return self.match_path(table, req.path)
         rule = req.url_rule
         if rule is not None:
             fixed = self._fixed.get(rule.endpoint)
@@ -343,8 +407,7 @@ class AppState:
         if path is None:
             return None
         if not self.routing_needed():
-            row = self.table.match(path) if self.table is not None else None
-            return None if row is None else row.value
+            return None if self.table is None else self.match_path(self.table, path)
         return self.resolve(path, self.endpoint_for(environ, method))
 
     def endpoint_for(self, environ: dict[str, Any], method: str) -> str | None:
@@ -373,7 +436,11 @@ class AppState:
                 endpoint = self._endpoint_under_other_method(environ, exc, adapter)
             except (HTTPException, RoutingException):
                 endpoint = None
-        if len(path_info) <= _MEMO_KEY_LIMIT:
+        if (
+            len(path_info) <= _MEMO_KEY_LIMIT
+            and len(method) <= _MEMO_METHOD_LIMIT
+            and (len(key) == 2 or len(key[2]) <= _MEMO_HOST_LIMIT)
+        ):
             if len(self._routes) >= _MEMO_LIMIT:
                 self._routes.clear()
             self._routes[key] = endpoint
@@ -416,6 +483,22 @@ class AppState:
             return builder.get_environ()
         finally:
             builder.close()
+
+
+def _ambiguous(sent: Resource[Coverage] | None, resolved: Resource[Coverage] | None) -> Coverage:
+    """The coverage of a path whose two readings select different rows: it grants nothing.
+
+    Its policy is the refusing twin of whichever row's policy there is (so ``Vary`` and
+    ``automatic_options`` stay those of a policy that covers the path); its label names both
+    readings, for the log line, the signal and ``flask cors check``.
+    """
+    base = resolved if resolved is not None else sent
+    assert base is not None  # two different rows, so at least one
+    as_sent = sent.value.source.label if sent is not None else "no resource"
+    as_resolved = resolved.value.source.label if resolved is not None else "no resource"
+    detail = f"{as_sent} as sent, {as_resolved} with dot segments resolved"
+    source = base.value.source._replace(label=f"ambiguous path ({detail})")
+    return Coverage(base.value.policy.refusing(Reason.PATH_AMBIGUOUS, detail), source)
 
 
 def _for_view(error: ConfigError, view_name: str) -> ConfigError:
@@ -477,7 +560,11 @@ def is_preflight(environ: dict[str, Any]) -> bool:
 
 
 def decide(policy: Policy, environ: dict[str, Any]) -> Decision:
-    """*policy*'s decision for the request in *environ* (a preflight or an ordinary request)."""
+    """*policy*'s decision for the request in *environ* (a preflight or an ordinary request).
+
+    An ordinary request's origin is looked up in the decisions made so far first (one dictionary
+    lookup for every origin listed at set-up or seen before).
+    """
     if environ["REQUEST_METHOD"] == "OPTIONS" and is_preflight(environ):
         return policy.preflight(
             environ["HTTP_ORIGIN"],
@@ -485,7 +572,8 @@ def decide(policy: Policy, environ: dict[str, Any]) -> Decision:
             environ.get(ENVIRON_ACRH),
             environ.get(ENVIRON_ACRPN),
         )
-    return policy.actual(environ.get("HTTP_ORIGIN"))
+    origin = environ.get("HTTP_ORIGIN")
+    return policy.decisions_by_origin.get(origin) or policy.actual(origin)
 
 
 #: Lower-cased names of the headers decisions carry, and ``vary``: a response with any of them
@@ -534,10 +622,12 @@ def write_headers(items: list[tuple[str, str]], decision: Decision, policy: Poli
       headers on purpose: only ``Vary`` is merged (mixing ours in could pair its ``*`` with our
       credentials).
     * Otherwise our headers are added, except those the app set itself.
-    * If the app set ``Access-Control-Allow-Credentials`` itself under a policy that allows any
-      origin, the grant is ``*``, never the reflected origin: otherwise every website could read
-      the credentialed response. Browsers refuse ``*`` with credentials (F13), so credentialed
-      reads fail and anonymous ones keep working.
+    * If the app set ``Access-Control-Allow-Credentials`` itself under a policy open to any
+      origin (``OriginMatcher.admits_anyone``: ``*``, a catch-all regex, a glob or regex over a
+      public suffix, ``null``; the same definition the set-up check refuses with credentials),
+      the grant is ``*``, never the reflected origin: otherwise every website could read the
+      credentialed response. Browsers refuse ``*`` with credentials (F13), so credentialed
+      reads fail and anonymous ones keep working (security issue items 3 and 4).
     * ``Vary`` is merged, never overwritten (F41).
 
     The common case (no CORS header, no ``Vary`` yet) is one scan and one ``extend`` of the
@@ -553,7 +643,7 @@ def write_headers(items: list[tuple[str, str]], decision: Decision, policy: Poli
     present = {name.lower() for name, _ in items}
     grant = decision.headers
     if grant and _ACAO not in present:
-        if _ACAC in present and policy.origins.any:
+        if _ACAC in present and policy.origins.admits_anyone:
             grant = tuple((name, "*") if name == ACAO else (name, value) for name, value in grant)
         items.extend(item for item in grant if _LOWER[item[0]] not in present)
     if decision.vary:
@@ -577,24 +667,97 @@ _STATUS_REFUSED = Response(status=403).status
 def render_preflight(
     found: Coverage, environ: dict[str, Any], path: str, state: AppState
 ) -> tuple[str, list[tuple[str, str]]]:
-    """The extension's own answer to a preflight: 204 when allowed, 403 when refused (F36, F37).
+    """The middleware's own answer to a preflight: 204 when allowed, 403 when refused (F36, F37).
 
-    Status line and WSGI headers; the middleware sends them as they are, the decorator (used
-    without ``CORS(app)``) wraps them in a Flask response. A refusal is reported to
-    ``cors_refused`` receivers and, with ``log_refusals``, logged (*state* is the app's).
+    Status line and WSGI headers, sent as they are; the headers go through :func:`apply`, so a
+    refusal is reported and logged there as on every other path (*state* is the app's).
     """
     decision = decide(found.policy, environ)
     headers: list[tuple[str, str]] = []
-    write_headers(headers, decision, found.policy)
+    apply(state, found, decision, headers, path, environ)
     if decision.allowed:
-        status = _STATUS_ALLOWED
-    else:
-        status = _STATUS_REFUSED
-        headers.append(("Content-Length", "0"))
-        if found.policy.log_refusals or cors_refused.receivers:
-            report_refusal(state, found, decision, path, environ)
-    log_decision(decision, found.source, path, environ)
-    return status, headers
+        return _STATUS_ALLOWED, headers
+    headers.append(("Content-Length", "0"))
+    return _STATUS_REFUSED, headers
+
+
+def preflight_status(decision: Decision) -> int:
+    """The status code of the extension's own answer to a preflight (F36, F37)."""
+    return 204 if decision.allowed else 403
+
+
+_debug_enabled = logger.isEnabledFor
+_known_debug = known_enabled(logger)
+_DEBUG = logging.DEBUG
+
+
+def apply(
+    state: AppState,
+    found: Coverage,
+    decision: Decision | None,
+    items: list[tuple[str, str]],
+    path: str | Request | None,
+    environ: dict[str, Any],
+) -> None:
+    """The per-response sequence, written once: decide, merge into *items*, log, report.
+
+    Every adapter path ends here: the middleware as a response starts (enforcing, or for a view
+    that marked the request), its own preflight answers, and the decorator's ``request_finished``
+    receiver for a request the middleware did not see: always after the app's ``after_request``
+    hooks, so one merge rule (:func:`write_headers`) sees every header the app set, whichever way
+    the request went. *decision* is ``None`` unless the caller decided already (a preflight's
+    status depends on it).
+
+    A response to an exception no handler took is left alone under ``intercept_exceptions=False``.
+    *path* is the request path, or the routed request to read it from, or ``None`` for
+    ``PATH_INFO``; it is only read when a line is logged or a refusal reported. Reporting never
+    changes or breaks a response: a log handler, filter or receiver that raises is caught here
+    (security issue item 10).
+    """
+    policy = found.policy
+    if not policy.intercept_exceptions and UNHANDLED_KEY in environ:
+        return
+    if decision is None:
+        decision = decide(policy, environ)
+    write_headers(items, decision, policy)
+    debug = _known_debug(_DEBUG) is not False and _debug_enabled(_DEBUG)
+    report = (
+        not decision.allowed
+        and "HTTP_ORIGIN" in environ
+        and (policy.log_refusals or cors_refused.receivers)
+    )
+    if debug or report:
+        try:
+            shown = _path_of(path, environ)
+            if debug:
+                log_decision(decision, found.source, shown, environ)
+            if report:
+                report_refusal(state, found, decision, shown, environ)
+        except Exception:  # a failing handler or filter: the response goes out as decided
+            reporting_failed()
+
+
+def _path_of(path: str | Request | None, environ: dict[str, Any]) -> str:
+    if isinstance(path, str):
+        return path
+    if path is not None:
+        return path.path
+    return wsgi_path(environ.get("PATH_INFO") or "") or ""
+
+
+def reporting_failed() -> None:
+    """Say, as loudly as is safe, that reporting a decision failed; never raise.
+
+    The logging package's own ``handleError`` prints to ``sys.stderr`` when a handler fails in
+    ``emit``; a filter, or a handler that fails outside ``emit``, raises out of the logging call
+    instead. The first place tried is the logger (another handler may work); the last is
+    ``sys.stderr``, which WSGI servers send to their error log.
+    """
+    try:
+        logger.exception("Reporting a CORS decision failed; the response is sent as decided.")
+    except Exception:
+        with contextlib.suppress(Exception):  # no stderr to write to: nothing left to try
+            traceback.print_exc(file=sys.stderr)
 
 
 def log_decision(decision: Decision, source: Source, path: str, environ: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ a value that fails these checks is never written anywhere raw.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 #: RFC 9110 token (``tchar``): method names and header field names must match this.
@@ -23,6 +24,10 @@ _SERIALIZED_ORIGIN = re.compile(
 
 #: Ports that a serialized origin omits; ``https://example.com:443`` is never sent by a browser.
 DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
+
+#: The last label of a host that makes the URL parser read the host as an IPv4 address ("ends in a
+#: number": all digits, or ``0x`` and hex digits); the address is then serialized anew.
+_NUMBER_LABEL = re.compile(r"[0-9]+|0x[0-9a-f]*")
 
 #: DNS limits on a host name and on each of its labels (RFC 1035).
 _MAX_HOST = 253
@@ -52,20 +57,86 @@ def parse_serialized_origin(value: str) -> tuple[str, str, str | None] | None:
 
     Only the exact serialization a browser produces passes: this is the gate a request's
     ``Origin`` must clear before it may be compared with globs, regexes or callables, or echoed.
+    The URL standard serializes a port without leading zeros and omits the scheme's default; a
+    host ending in a number is an IPv4 address, written as four decimal numbers (``127.1``,
+    ``0x7f.0.0.1``, ``1.2.3.04`` and ``999.999.999.999`` are never sent); an IPv6 address is
+    written compressed (``[::1]``, never ``[0:0::1]``). Past a look at the port's first digit and
+    the host's last label, that work is done only for a port starting with ``0``, a host whose
+    last label is a number, and a bracketed host. (The policy's exact-origin lookups come first
+    and never get here.)
     """
     match = _SERIALIZED_ORIGIN.fullmatch(value)
     if match is None:
         return None
     scheme, host, port = match.group("scheme", "host", "port")
-    if port is not None and (int(port) > 65535 or DEFAULT_PORTS.get(scheme) == port):
+    if port is not None and (
+        int(port) > 65535
+        or DEFAULT_PORTS.get(scheme) == port
+        or (port[0] == "0" and len(port) > 1)  # '0443' is 443 written by hand, not by a browser
+    ):
         return None
     if ".." in host:
         return None
-    if not host.startswith("[") and (
-        len(host) > _MAX_HOST or any(len(label) > _MAX_LABEL for label in host.split("."))
-    ):
-        return None  # longer than DNS allows: no browser sends it
+    if host[0] == "[":
+        if not is_serialized_ipv6(host[1:-1]):
+            return None
+    else:
+        if len(host) > _MAX_HOST or any(len(label) > _MAX_LABEL for label in host.split(".")):
+            return None  # longer than DNS allows: no browser sends it
+        if ends_in_number(host) and not is_serialized_ipv4(host):
+            return None
     return scheme, host, port
+
+
+def ends_in_number(host: str) -> bool:
+    """Whether the URL parser reads the (lower-case, bracketless) *host* as an IPv4 address."""
+    return _NUMBER_LABEL.fullmatch(host[host.rfind(".") + 1 :]) is not None
+
+
+def is_serialized_ipv4(host: str) -> bool:
+    """Whether *host* is an IPv4 address as the URL standard writes it: ``d.d.d.d``, each part
+    0-255 in decimal without leading zeros (``127.0.0.1``; never ``127.1`` or ``010.0.0.1``)."""
+    parts = host.split(".")
+    return len(parts) == 4 and all(
+        part.isascii()
+        and part.isdigit()
+        and (part == "0" or part[0] != "0")
+        and len(part) <= 3
+        and int(part) <= 255
+        for part in parts
+    )
+
+
+def is_serialized_ipv6(address: str) -> bool:
+    """Whether *address* (without brackets) is an IPv6 address as the URL standard writes it."""
+    return serialize_ipv6(address) == address
+
+
+def serialize_ipv6(address: str) -> str | None:
+    """The URL standard's serialization of the IPv6 *address* (no brackets), or ``None``.
+
+    Lower-case hex pieces without leading zeros, the first longest run of two or more zero pieces
+    written ``::``, and never the dotted IPv4 tail (``::ffff:1.2.3.4`` is ``::ffff:102:304``).
+    Written out here rather than taken from :mod:`ipaddress`, whose ``str()`` of IPv4-mapped
+    addresses differs between Python versions.
+    """
+    try:
+        packed = ipaddress.IPv6Address(address).packed
+    except ValueError:
+        return None
+    pieces = [f"{packed[i] << 8 | packed[i + 1]:x}" for i in range(0, 16, 2)]
+    start, length = -1, 1
+    index = 0
+    while index < 8:
+        end = index
+        while end < 8 and pieces[end] == "0":
+            end += 1
+        if end - index > length:
+            start, length = index, end - index
+        index = end + 1
+    if start < 0:
+        return ":".join(pieces)
+    return ":".join(pieces[:start]) + "::" + ":".join(pieces[start + length :])
 
 
 def parse_origin_ignoring_case(value: str) -> tuple[str, str, str | None] | None:
@@ -75,7 +146,8 @@ def parse_origin_ignoring_case(value: str) -> tuple[str, str, str | None] | None
     case. Only the case differs from what a browser sends, so the value is as safe to echo.
     """
     parsed = parse_serialized_origin(value)
-    if parsed is None and not value.islower():
+    if parsed is None and not value.islower() and value.isascii():
+        # ASCII only: the Kelvin sign lower-cases to 'k', and must not pass for one.
         parsed = parse_serialized_origin(value.lower())
     return parsed
 

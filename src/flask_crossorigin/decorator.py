@@ -9,39 +9,37 @@ With ``CORS(app)`` (or ``CORS(blueprint)``) the extension's middleware finds the
 endpoint and does all the work: preflights are answered before any ``before_request`` hook, and
 routing 405s and error responses carry headers too. Without it the wrapper applies the policy
 itself, as flask-cors's decorator does: preflights are answered when the view is reached (after the
-app's ``before_request`` hooks), and the view's response gets the headers as the wrapper returns
-it; a response Flask builds from an error raised in the view gets them through
-``after_this_request``.
+app's ``before_request`` hooks), and the headers are written once Flask has finished the response
+(its public ``request_finished`` signal, after every ``after_request`` hook), through the same
+per-response sequence as the middleware (:func:`~._adapter.apply`), for the view's response and
+for the one Flask builds from an error the view raised.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-import logging
+import threading
 from typing import TYPE_CHECKING, Any, Callable, TypeVar, cast, overload
 
-from flask import Flask, Request, Response, after_this_request
+from flask import Flask, Request, Response, request_finished
 
 from ._adapter import (
     EXTENSION_KEY,
     SPEC_ATTRIBUTE,
-    UNHANDLED_KEY,
-    WATCHED_NAMES,
     AppState,
     Coverage,
     ViewSpec,
+    apply,
     decide,
     is_preflight,
-    log_decision,
-    render_preflight,
+    preflight_status,
+    reporting_failed,
     state_for,
-    write_headers,
 )
-from ._compat import current_app_and_request, header_list, known_enabled, typed_headers
-from ._reporting import report_refusal
+from ._compat import current_app_and_request, current_request, header_list, typed_headers
+from ._middleware import VIEW_KEY, attach
 from .options import DECORATOR_OPTIONS, check_names, validate_values
-from .signals import cors_refused
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -49,11 +47,6 @@ if TYPE_CHECKING:
     from .types import CrossOriginOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-_logger = logging.getLogger("flask_crossorigin")
-_debug_enabled = _logger.isEnabledFor
-_known_debug = known_enabled(_logger)
-_DEBUG = logging.DEBUG
 
 
 @overload
@@ -84,48 +77,26 @@ def cross_origin(*args: Any, **options: Any) -> F | Callable[[F], F]:
         spec = ViewSpec(layer, getattr(view, "__name__", repr(view)))
         is_async = inspect.iscoroutinefunction(view)
 
-        # One function on purpose: the common case (an ordinary request whose view returns a
-        # body) is written out here in as few bytecodes as possible, since every one of them is
-        # paid on each decorated request (benchmarks/bench_instructions.py --scenario
-        # decorator); everything else goes through the helpers below.
         def wrapper(*a: Any, **kw: Any) -> Any:
             app, req = current_app_and_request()
             state = app.extensions.get(EXTENSION_KEY) or state_for(app)
-            own: Coverage | None = None
             if not state.has_middleware:
-                # Alone, the wrapper applies its policy; with CORS(app) the middleware does.
+                # Alone, the view's policy is applied for it (with CORS(app) the middleware
+                # finds it by endpoint): the request is marked with the view's coverage, and its
+                # headers are written as the response starts.
                 own = state.view_coverages.get(spec) or state.coverage_for_spec(spec)
-            if req.method == "OPTIONS":
-                return _options(own, state, app, req, spec, view, a, kw)
-            try:
-                # Sync views are called as they are; async ones through Flask's own adapter.
-                result = app.ensure_sync(view)(*a, **kw) if is_async else view(*a, **kw)
-            except BaseException:
-                if own is not None:
-                    _on_error(own, state, req)
-                raise
-            if own is None:
-                return result
-            # Flask makes the response right after the view (make_response returns a Response
-            # unchanged), so writing the headers here costs no extra hook round.
-            if type(result) in _BODY_TYPES and app.response_class in _PLAIN_CLASSES:
-                # The shortest path: a str or bytes body, made into a response exactly as
-                # make_response makes it, by a class known to start with no CORS header and no
-                # Vary (so the merge rule would only append); an allowed origin; DEBUG logging
-                # off (known from logging's cache). No exception was raised, so
-                # intercept_exceptions cannot apply; nothing is refused, so nothing is reported.
-                response = app.response_class(result)
-                policy = own.policy
-                origin = req.environ.get("HTTP_ORIGIN")
-                decision = policy.decisions_by_origin.get(origin) or policy.actual(origin)
-                if decision.allowed and _known_debug(_DEBUG) is False:
-                    header_list(response.headers).extend(decision.pairs)  # type: ignore[attr-defined]
-                    return response
-            else:
-                if type(result) in _BODY_TYPES:
-                    _probe_response_class(app.response_class)
-                response = app.make_response(result)
-            return _add_headers(own, state, req, response)
+                environ = req.environ
+                if VIEW_KEY not in environ:  # the middleware did not see this request
+                    _unseen(state, environ)
+                environ[VIEW_KEY] = (own, None)
+                if req.method == "OPTIONS":
+                    early = _preflight_without_middleware(own, state, req)
+                    if early is not None:
+                        return early
+            if req.method == "OPTIONS" and spec.owns_options:
+                return _default_options_response(app, req)
+            # Sync views are called as they are; async ones through Flask's own adapter.
+            return app.ensure_sync(view)(*a, **kw) if is_async else view(*a, **kw)
 
         functools.update_wrapper(wrapper, view)
         setattr(wrapper, SPEC_ATTRIBUTE, spec)
@@ -138,116 +109,85 @@ def cross_origin(*args: Any, **options: Any) -> F | Callable[[F], F]:
     return decorate
 
 
-#: Response classes whose fresh instances carry no CORS header and no ``Vary``, and whose header
-#: list :func:`~flask_crossorigin._compat.header_list` can extend in place: a body made by
-#: one of them takes the wrapper's shortest path. Every class is probed once (``_PROBED``).
-_PLAIN_CLASSES: set[type] = set()
-_PROBED: set[type] = set()
-#: Bodies make_response turns into ``response_class(body)`` with nothing else to do.
-_BODY_TYPES = frozenset({str, bytes})
+#: WSGI environ key: set (to ``True``) on a marked request the middleware did not see, whose
+#: headers :func:`_finish` writes instead.
+FINISH_KEY = "flask_crossorigin.finish"
+_lock = threading.Lock()
 
 
-def _probe_response_class(cls: type[Response]) -> None:
-    """Probe *cls* once: add it to ``_PLAIN_CLASSES`` if a fresh instance qualifies."""
-    if cls in _PROBED:
+def _unseen(state: AppState, environ: dict[str, Any]) -> None:
+    """A decorated view runs on a request that did not pass through the middleware.
+
+    The app's first such request (or every one, where a server was handed ``app.wsgi_app``
+    rather than the app): the middleware is installed, in view mode, for the requests that
+    follow, and this one gets its headers from :func:`_finish`, connected to Flask's
+    ``request_finished`` signal until no such request is left, so that the app does not pay a
+    signal receiver on every later request.
+    """
+    environ[FINISH_KEY] = True
+    with _lock:
+        state.unseen += 1
+        if state.unseen == 1:
+            request_finished.connect(_finish, state.app, weak=False)
+    attach(state.app, enforce=False)
+
+
+def _finish(sender: Flask, response: Response, **extra: Any) -> None:
+    """Write a decorated view's headers into a response the middleware will not see.
+
+    Flask sends ``request_finished`` after the view, the error handlers and every
+    ``after_request`` hook (``after_this_request`` ones included) have run, for ordinary and
+    error responses alike: the moment the middleware writes its headers, so the one merge rule
+    sees every header the app set (a hook's ``Access-Control-Allow-Credentials`` included:
+    security issue item 3). Never raises: a CORS layer answers or stays silent.
+    """
+    req = current_request(sender)
+    if req is None or FINISH_KEY not in req.environ:
         return
-    try:
-        headers = cls("").headers
-        items = header_list(headers)
-        plain = type(items) is list and not any(
-            name.lower() in WATCHED_NAMES for name, _ in typed_headers(headers).items()
-        )
-    except Exception:  # an app's own class that cannot be built this way: the general path
-        plain = False
-    if plain:
-        _PLAIN_CLASSES.add(cls)
-    _PROBED.add(cls)
-
-
-def _options(
-    own: Coverage | None,
-    state: AppState,
-    app: Flask,
-    req: Request,
-    spec: ViewSpec,
-    view: Callable[..., Any],
-    a: Any,
-    kw: Any,
-) -> Any:
-    """An ``OPTIONS`` request to a decorated view: a preflight (answered here without
-    ``CORS(app)``), else Flask's own ``OPTIONS`` answer or the view's, with the headers."""
-    if own is not None:
-        early = _preflight_without_middleware(own, state, req)
-        if early is not None:
-            return early
-    try:
-        if spec.owns_options:
-            result: Any = _default_options_response(app, req)
-        else:
-            result = app.ensure_sync(view)(*a, **kw)
-    except BaseException:
-        if own is not None:
-            _on_error(own, state, req)
-        raise
-    if own is None:
-        return result
-    return _add_headers(own, state, req, app.make_response(result))
-
-
-def _on_error(own: Coverage, state: AppState, req: Request) -> None:
-    """The response Flask builds from the view's error (abort(), a handler, a 500) gets the
-    headers too: Flask runs ``after_this_request`` functions on it."""
-    after_this_request(functools.partial(_add_headers, own, state, req))
-
-
-def _preflight_without_middleware(own: Coverage, state: AppState, req: Request) -> Response | None:
-    """Without ``CORS(app)``: the answer to a preflight, or ``None`` for any other request."""
     environ = req.environ
-    if is_preflight(environ):  # (only OPTIONS requests are passed here)
-        # Routed with the requested method: the view serving the actual request decides.
-        found = state.resolve_environ(environ, environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
-        found = found or own
-        if found.policy.automatic_options:
-            status, headers = render_preflight(found, environ, req.path, state)
-            response = state.app.response_class(status=int(status.split(" ", 1)[0]))
-            answer = typed_headers(response.headers)
-            del answer["Content-Type"]  # an empty answer has no media type
-            answer.extend(headers)
-            return response
-    return None
-
-
-def _add_headers(own: Coverage, state: AppState, req: Request, response: Response) -> Response:
-    """Without ``CORS(app)``: write the view policy's headers into the view's *response*."""
-    environ = req.environ
-    policy = own.policy
-    if policy.intercept_exceptions or UNHANDLED_KEY not in environ:
-        if environ["REQUEST_METHOD"] == "OPTIONS":
-            decision = decide(policy, environ)
-        else:
-            decision = policy.actual(environ.get("HTTP_ORIGIN"))
+    state = state_for(sender)
+    try:
+        del environ[FINISH_KEY]
+        with _lock:
+            state.unseen -= 1
+            if state.unseen == 0:
+                request_finished.disconnect(_finish, sender)
+        found, decision = environ[VIEW_KEY]
         headers = response.headers
         try:
             items = header_list(headers)
         except AttributeError:  # an app's own headers class
             items = None
         if type(items) is list:
-            write_headers(items, decision, policy)
+            apply(state, found, decision, items, req, environ)
         else:
             public = typed_headers(headers)
             pairs = list(public.items())
-            write_headers(pairs, decision, policy)
+            apply(state, found, decision, pairs, req, environ)
             public.clear()
             public.extend(pairs)
-        if _known_debug(_DEBUG) is not False and _debug_enabled(_DEBUG):
-            log_decision(decision, own.source, req.path, environ)
-        if (
-            not decision.allowed
-            and "HTTP_ORIGIN" in environ
-            and (policy.log_refusals or cors_refused.receivers)
-        ):
-            report_refusal(state, own, decision, req.path, environ)
-    return response
+    except Exception:
+        reporting_failed()
+
+
+def _preflight_without_middleware(own: Coverage, state: AppState, req: Request) -> Response | None:
+    """Without ``CORS(app)``: the answer to a preflight, or ``None`` for any other request.
+
+    The status is decided here; the headers are written by :func:`_finish`, through the same
+    rule as every other response.
+    """
+    environ = req.environ
+    if is_preflight(environ):  # (only OPTIONS requests are passed here)
+        # Routed with the requested method: the view serving the actual request decides.
+        found = state.resolve_environ(environ, environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
+        found = found or own
+        if found.policy.automatic_options:
+            decision = decide(found.policy, environ)
+            environ[VIEW_KEY] = (found, decision)
+            response = state.app.response_class(status=preflight_status(decision))
+            del typed_headers(response.headers)["Content-Type"]  # an empty answer, no media type
+            return response
+    return None
 
 
 def _default_options_response(app: Flask, req: Request) -> Response:

@@ -368,6 +368,21 @@ def _refusal_fix(
             f"the `origins` callable of {label} raised for {origin!r} (the app logged a "
             "WARNING with the traceback); make it return True for this origin."
         )
+    if reason is ServerReason.ORIGIN_CALLABLE_INVALID:
+        return (
+            f"the `origins` callable of {label} returned something other than True or False "
+            f"for {origin!r} (the app logged a WARNING); only a bool counts, so make it return "
+            "True for this origin (an async check cannot decide a synchronous answer: read a "
+            "cache the app fills instead)."
+        )
+    if reason is ServerReason.PATH_AMBIGUOUS:
+        return (
+            f"request the path with its dot segments resolved: {found.path!r} has '.' or "
+            f"'..' segments and its two readings select different policies ({decision.detail}), "
+            "so the server grants nothing (security: either reading could be the one a view "
+            "acts on). Browsers resolve dot segments before sending, so only another client "
+            "sends this path."
+        )
     if reason is ServerReason.METHOD_NOT_ALLOWED:
         method = decision.detail
         fix = f"add {method!r} to `methods` of {label}{_where(policy, 'methods')}"

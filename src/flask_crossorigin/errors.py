@@ -33,6 +33,7 @@ CODES: Mapping[str, str] = {
     "cors.E014": "an origin regex ends its host with '*' (a glob gone wrong)",
     "cors.E015": "an origin with '://*' is not a valid subdomain glob",
     "cors.E016": "a string read as a regular expression does not compile",
+    "cors.E017": "an origin callable is an async function",
     "cors.E020": "supports_credentials=True with an origin anyone can use",
     "cors.E021": "supports_credentials=True with expose_headers='*'",
     "cors.E030": "a boolean option is not True or False",

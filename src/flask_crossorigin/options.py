@@ -278,10 +278,12 @@ def _check_credentials(
     """With credentials on, refuse (into *problems*) what they make impossible.
 
     *options* labels say where values came from; *origins* is None when it could not be compiled.
-    Any origin with credentials is refused however it is spelt: ``'*'``, a regex that matches a
-    random origin, or a subdomain glob over a public suffix, where anyone can put up a site.
+    Any origin with credentials is refused however it is spelt: ``'*'``, ``'null'``, a regex that
+    matches a random origin or a random name under a public suffix, or a subdomain glob over a
+    public suffix, where anyone can put up a site. "Any origin" is the one definition the
+    adapter's merge rule also uses, :attr:`OriginMatcher.admits_anyone`.
     """
-    entry = origins.open_entry() if origins is not None else None
+    entry = origins.open_entry() if origins is not None and origins.admits_anyone else None
     if entry is not None:
         value, source = options.get("origins", ("*", "default"))
         if origins is not None and origins.any:
@@ -295,9 +297,12 @@ def _check_credentials(
             ConfigError(
                 f"supports_credentials=True (from {options['supports_credentials'][1]}) with "
                 f"{what} would let {entry.who} read responses made with your users' cookies. "
-                "List the sites you trust, e.g. origins=['https://app.example.com', "
-                "'https://*.example.com'], or, if you really decide per request, pass a "
-                "callable: origins=lambda origin: is_trusted(origin).",
+                + (
+                    entry.fix
+                    or "List the sites you trust, e.g. origins=['https://app.example.com', "
+                    "'https://*.example.com'], or, if you really decide per request, pass a "
+                    "callable: origins=lambda origin: is_trusted(origin)."
+                ),
                 code="cors.E020",
                 option="origins",
                 value=value,

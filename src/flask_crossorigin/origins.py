@@ -6,33 +6,46 @@ Kinds of entries, cheapest first:
   upper or mixed case matches too (flask-cors compares ignoring case) and is echoed as sent;
   globs, regexes and callables then see it in lower case, as a browser would have sent it;
 * ``"*"``: any origin;
-* ``"null"``: the opaque origin of sandboxed frames and ``file:`` pages, only when listed (F35);
+* ``"null"``: the opaque origin of sandboxed frames and ``file:`` pages, only when listed (F35),
+  and never with credentials: any page can sandbox itself to send it;
 * any-port globs (``http://localhost:*``): that scheme and host on any port, a set lookup;
 * subdomain globs (``https://*.example.com``, optionally ``:*`` for any port): one or more labels
   on label boundaries, found by looking up each parent domain of the request host in a set, so
   the cost does not grow with the number of globs;
 * regular expressions, compiled or strings that flask-cors 6 reads as one (they contain one of
   ``* \\ ] ? $ ^ [ ( )``), matched with ``fullmatch`` (never as a prefix), strings ignoring case;
-* callables ``(origin) -> bool`` for allow-lists that live elsewhere.
+* callables ``(origin) -> bool`` for allow-lists that live elsewhere: synchronous (an ``async
+  def`` is refused at set-up), and only ``True`` grants; any answer but ``True`` or ``False``
+  refuses (a coroutine object is truthy, and must not let everyone in).
 
 A request ``Origin`` that is not a serialized origin (case aside) never reaches the globs, regexes
 or callables, and is never echoed.
+
+"Open to any origin" is defined once, by :meth:`OriginMatcher.open_entry`: ``*``, ``null``, and
+any glob or regex that lets in a site anyone can set up. The credentials check at set-up and the
+adapter's merge rule (:attr:`OriginMatcher.admits_anyone`) both ask it.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import re
 import secrets
-from collections.abc import Iterable
+import string
+from collections.abc import Coroutine, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union
 
 from ._http import (
     DEFAULT_PORTS,
+    ends_in_number,
     escape_for_log,
+    is_serialized_ipv4,
     looks_like_regex,
     parse_origin_ignoring_case,
     parse_serialized_origin,
+    serialize_ipv6,
 )
 from .errors import ConfigError, ProblemCollector, warn_deprecated
 
@@ -59,7 +72,8 @@ _HOST_STAR = re.compile(
     r"(?P<base>[A-Za-z][A-Za-z0-9+.\-]*://[A-Za-z0-9](?:[A-Za-z0-9\-._]*[A-Za-z0-9])?)\*"
 )
 #: Probes for "does this regex let anyone in": a random host under the reserved ``.invalid`` TLD
-#: (no trusted site has one), then under public suffixes where anyone can register or deploy.
+#: (no trusted site has one), then under public suffixes where anyone can register or deploy:
+#: these few always, and every public suffix the pattern itself names (its literal domains).
 _PROBE_SCHEMES = ("https", "http")
 _PROBE_SUFFIXES = (
     "invalid",
@@ -71,13 +85,42 @@ _PROBE_SUFFIXES = (
     "herokuapp.com",
     "onrender.com",
 )
+#: A literal domain in a regex's text: labels joined by ``\.`` (or by a bare ``.``, as sloppy
+#: patterns write it), ``\-`` allowed inside a label. ``r"https://[a-z]+\.azurewebsites\.net"``
+#: holds ``azurewebsites.net``, whose suffixes ``azurewebsites.net`` and ``net`` are candidates.
+_LITERAL_DOMAIN = re.compile(r"(?:[a-z0-9]|\\?-)+(?:\\?\.(?:[a-z0-9]|\\?-)+)*")
+#: A literal port in a regex's text, probed too: a pattern may only match with that port.
+_LITERAL_PORT = re.compile(r":([0-9]{1,5})")
+#: Ports every regex probe is also tried with, beside none: a pattern may need some port.
+_PROBE_PORTS = ("8443",)
+#: At most this many candidate suffixes from one pattern's text, so set-up stays fast.
+_MAX_CANDIDATES = 32
+#: A DNS label anyone could register (no ``_``, no hyphen at either end).
+_REGISTRABLE_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?")
 
 
 class OpenEntry(NamedTuple):
-    """An allow-list entry that lets strangers in, and who: for refusing it with credentials."""
+    """An allow-list entry that lets strangers in, and who: for refusing it with credentials.
+
+    *fix* is what to write instead when the usual advice (list the sites, or decide in a
+    callable) does not apply; empty for the usual advice.
+    """
 
     shown: str
     who: str
+    fix: str = ""
+
+
+#: Why ``null`` is no allow-list entry for credentials, and what to do instead (cors.E020).
+_NULL_WHO = (
+    "any page (sandboxed iframes and file: pages send 'Origin: null', and any website can "
+    "sandbox itself in an iframe to send it)"
+)
+_NULL_FIX = (
+    "Remove 'null' and serve those pages from a real origin that you list: a sandboxed iframe "
+    "keeps its site's origin with sandbox='allow-scripts allow-same-origin' (for content you "
+    "trust), and a file: page can be served from http://localhost instead."
+)
 
 
 class OriginMatcher:
@@ -91,6 +134,8 @@ class OriginMatcher:
         "_callables",
         "_glob_list",
         "_globs",
+        "_invalid_logged",
+        "_open",
         "_patterns",
         "_shown_globs",
         "_shown_patterns",
@@ -126,6 +171,11 @@ class OriginMatcher:
         #: How each pattern and glob was written, in order, for set-up messages only.
         self._shown_patterns = tuple(shown_patterns)
         self._shown_globs = tuple(shown_globs)
+        #: :meth:`open_entry`'s answer, once asked: ``(entry,)``, so that ``None`` is an answer.
+        self._open: tuple[OpenEntry | None] | None = None
+        #: Indexes of the callables whose answer that was not a bool has been logged: one line
+        #: per callable, never one per request, so the set is bounded by the callables.
+        self._invalid_logged: set[int] = set()
 
     @property
     def is_static(self) -> bool:
@@ -159,10 +209,9 @@ class OriginMatcher:
         for pattern in self._patterns:
             if pattern.fullmatch(origin):
                 return None
-        for check in self._callables:
+        for index, check in enumerate(self._callables):
             try:
-                if check(origin):
-                    return None
+                answer = check(origin)
             except Exception:
                 logger.warning(
                     "origin callable %r raised for Origin %s; refusing the origin",
@@ -171,7 +220,36 @@ class OriginMatcher:
                     exc_info=True,
                 )
                 return "origin_callable_failed"
+            if answer is True:
+                return None
+            if answer is not False:
+                # Truthiness would grant a coroutine (an async check), a Match, a string: only
+                # True grants, and anything else is the callable's bug, refused.
+                return self._invalid_answer(index, check, origin, answer)
         return "origin_not_allowed"
+
+    def _invalid_answer(
+        self, index: int, check: Callable[[str], Any], origin: str, answer: object
+    ) -> str:
+        """Refuse an answer that is not a bool; log it once per callable; close a coroutine."""
+        if isinstance(answer, Coroutine):
+            # Never awaited: close it, so no "coroutine ... was never awaited" warning follows.
+            answer.close()
+            hint = "a coroutine: the check is async, but the decision is synchronous"
+        else:
+            hint = f"a {type(answer).__name__}"
+        if index not in self._invalid_logged:
+            self._invalid_logged.add(index)
+            logger.warning(
+                "origin callable %r returned %s, not True or False, for Origin %s; refusing the "
+                "origin (origin_callable_invalid). Only True grants. Make it return a bool; a "
+                "check that needs I/O should read a cache the app fills. Logged once per "
+                "callable.",
+                check,
+                hint,
+                escape_for_log(origin),
+            )
+        return "origin_callable_invalid"
 
     def _match_glob(self, scheme: str, host: str, port: str | None) -> bool:
         if host.startswith("["):
@@ -185,40 +263,143 @@ class OriginMatcher:
             dot = host.find(".", dot + 1)
         return False
 
+    @property
+    def admits_anyone(self) -> bool:
+        """Whether the allow-list is open to any origin: exactly ``open_entry() is not None``.
+
+        The one definition of "any origin" (``*``, ``null``, a catch-all regex, a glob or regex
+        over a public suffix), shared by the credentials check at set-up and the adapter's merge
+        rule, which must never reflect the origin next to an app-set credentials header under
+        such a list. Asked rarely; the first answer is kept (see :meth:`open_entry`).
+        """
+        return self.open_entry() is not None
+
     def open_entry(self) -> OpenEntry | None:
         """The first entry that lets anyone in, and who; ``None`` if every entry names sites.
 
-        Set-up only (credentials make such an entry a hole): a regex is tried on random origins
-        under the reserved ``.invalid`` domain, which no trusted site can have, and under a few
-        public suffixes (``com``, ``vercel.app``, ...); a subdomain glob is checked against the
-        Public Suffix List, loaded only now.
+        Computed once and kept (it may load the Public Suffix List, and its regex probes are
+        random): every later call, :attr:`admits_anyone` included, gets the same answer. Two
+        threads asking at once both compute it; either answer is kept, and for a catch-all or
+        public-suffix entry both are the same, since such a pattern matches every probe.
+        """
+        cached = self._open
+        if cached is None:
+            cached = self._open = (self._find_open_entry(),)
+        return cached[0]
+
+    def _find_open_entry(self) -> OpenEntry | None:
+        """See :meth:`open_entry`.
+
+        ``*`` and ``null`` are open by definition (any page can send ``Origin: null`` by
+        sandboxing itself). A regex is tried on random origins under the reserved ``.invalid``
+        domain, which no trusted site can have, and under public suffixes, where anyone can
+        register or deploy a site: a few common ones (``com``, ``vercel.app``, ...) and every one
+        the pattern names (:func:`_regex_probe`). A subdomain glob is checked against the Public
+        Suffix List, loaded only now.
         """
         if self.any:
             return OpenEntry("'*'", "every website")
-        token = secrets.token_hex(6)
+        if self.allow_null:
+            return OpenEntry("'null'", _NULL_WHO, _NULL_FIX)
         for pattern, shown in zip(self._patterns, self._shown_patterns):
-            for suffix in _PROBE_SUFFIXES:
-                for scheme in _PROBE_SCHEMES:
-                    probe = f"{scheme}://{token}.{suffix}"
-                    if not pattern.fullmatch(probe):
-                        continue
-                    if suffix == "invalid":
-                        who = f"every website (it matches any origin, e.g. {probe!r})"
-                    else:
-                        who = (
-                            f"anyone: it matches any site under the public suffix {suffix!r} "
-                            f"(e.g. {probe!r}), where anyone can register or deploy a site"
-                        )
-                    return OpenEntry(shown, who)
+            found = _regex_probe(pattern)
+            if found is None:
+                continue
+            probe, suffix, label = found
+            if suffix == "invalid":
+                who = f"every website (it matches any origin, e.g. {probe!r})"
+            elif label:
+                who = (
+                    f"anyone (it matches {probe!r}, a name anyone can register under the public "
+                    f"suffix {suffix!r} of the Public Suffix List)"
+                )
+            else:
+                who = (
+                    f"anyone (it matches any site under the public suffix {suffix!r}, e.g. "
+                    f"{probe!r}, where anyone can register or deploy a site)"
+                )
+            return OpenEntry(shown, who)
         for (_, _, suffix), shown in zip(self._glob_list, self._shown_globs):
             base = suffix[1:]
             if _is_public_suffix(base):
                 return OpenEntry(
                     shown,
-                    f"anyone: {base!r} is a public suffix (Public Suffix List), where anyone "
-                    "can register or deploy a site",
+                    f"anyone ({base!r} is a public suffix on the Public Suffix List: anyone can "
+                    "register or deploy a site under it)",
                 )
         return None
+
+
+def _random_label(alphabet: str, length: int) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def _suffix_candidates(source: str) -> list[tuple[str, str]]:
+    r"""Domains a regex's text names, as ``(suffix, label before it)``, in order, de-duplicated.
+
+    ``r"https://(www\.)?shop\.co\.uk"`` gives ``('shop.co.uk', '')``, ``('co.uk', '')``,
+    ``('co.uk', 'shop')``, ``('uk', '')``, ``('uk', 'co')`` and the like. Only the literal text
+    is read (no regex parsing): a junk candidate costs one Public Suffix List lookup, and a probe
+    under a public one is still a name anyone can register, so a match is never a false alarm.
+    """
+    candidates: dict[tuple[str, str], None] = {}
+    for run in _LITERAL_DOMAIN.findall(source.lower()):
+        # Hyphens stay: in '[a-z]+\-staging\.herokuapp\.com' the label before the suffix is
+        # '-staging', and 'qzx-staging.herokuapp.com' is the name anyone can take.
+        labels = run.replace("\\", "").split(".")
+        for index in range(len(labels)):  # never an empty label: a run ends on one
+            suffix = ".".join(labels[index:])
+            if suffix != _PROBE_SUFFIXES[0]:  # '.invalid' is probed first anyway
+                candidates[(suffix, "")] = None
+            if index:
+                candidates[(suffix, labels[index - 1])] = None
+            if len(candidates) >= _MAX_CANDIDATES:
+                return list(candidates)
+    return list(candidates)
+
+
+def _probe_suffixes(source: str) -> Iterator[tuple[str, str]]:
+    """The ``(suffix, label before it)`` pairs to probe a pattern's text with, in order.
+
+    ``.invalid`` first (a catch-all is "every website", and needs no Public Suffix List), then
+    the public suffixes the pattern names, so that the message names the one the pattern is
+    about, then the usual ones.
+    """
+    yield _PROBE_SUFFIXES[0], ""
+    for suffix, before in _suffix_candidates(source):
+        if _is_public_suffix(suffix):
+            yield suffix, before
+    for suffix in _PROBE_SUFFIXES[1:]:
+        yield suffix, ""
+
+
+def _regex_probe(pattern: re.Pattern[str]) -> tuple[str, str, str] | None:
+    r"""The first random origin anyone could own that *pattern* matches, as ``(origin, public
+    suffix, label the name ends with or '')``; ``None`` if it matches none.
+
+    Each public suffix is tried with random names of letters, of digits, of hex, two labels deep
+    and, where the pattern writes a label before the suffix (``example\.com``), that label
+    with random letters before it (``qzxexample.com``: a pattern missing a ``\.`` lets it in).
+    Each with ``http`` and ``https``, with no port, the ports the pattern writes and ``8443``.
+    A catch-all pattern matches every one of them, so the answer for it never depends on chance.
+    """
+    letters = _random_label(string.ascii_lowercase, 10)
+    digits = _random_label(string.digits, 8)
+    hexed = secrets.token_hex(6)
+    names = (letters, digits, hexed, f"{letters[:5]}.{letters[5:]}")
+    ports = dict.fromkeys(("", *(f":{port}" for port in _PROBE_PORTS)))
+    ports.update(dict.fromkeys(f":{port}" for port in _LITERAL_PORT.findall(pattern.pattern)))
+    for suffix, before in _probe_suffixes(pattern.pattern):
+        hosts = [] if before else [(f"{name}.{suffix}", "") for name in names]
+        if before and _REGISTRABLE_LABEL.fullmatch(letters + before):
+            hosts.append((f"{letters}{before}.{suffix}", before))
+        for host, label in hosts:
+            for port in ports:
+                for scheme in _PROBE_SCHEMES:
+                    probe = f"{scheme}://{host}{port}"
+                    if pattern.fullmatch(probe):
+                        return probe, suffix, label
+    return None
 
 
 _public_suffixes: PublicSuffixList | None = None
@@ -326,8 +507,20 @@ def compile_origins(value: Any, label: str) -> OriginMatcher:
                     exact.append(normalised)
                     display.append(normalised)
             elif callable(item):
+                if _is_async(item):
+                    raise _refuse(
+                        "cors.E017",
+                        label,
+                        item,
+                        f"{label}: {_callable_name(item)} is an async function. The origin "
+                        "check is synchronous: it would get a coroutine object, which is truthy, "
+                        "so every origin would be allowed. Pass a plain function that returns "
+                        "True or False; if the answer needs I/O (a database, an HTTP call), let "
+                        "the app fill a cache and let the check read it, e.g. "
+                        "origins=lambda origin: origin in trusted_origins.",
+                    )
                 callables.append(item)
-                display.append(f"<callable {getattr(item, '__qualname__', repr(item))}>")
+                display.append(f"<callable {_callable_name(item)}>")
             else:
                 raise _refuse(
                     "cors.E002",
@@ -351,6 +544,27 @@ def compile_origins(value: Any, label: str) -> OriginMatcher:
         shown_patterns=shown_patterns,
         shown_globs=shown_globs,
     )
+
+
+def _is_async(check: Callable[..., Any]) -> bool:
+    """Whether calling *check* gives a coroutine or async generator rather than an answer.
+
+    Sees through :func:`functools.partial` and methods, and finds an object whose ``__call__``
+    is ``async def``. A sync wrapper around an async function cannot be seen here; its
+    coroutine is refused per request (``origin_callable_invalid``).
+    """
+    while isinstance(check, functools.partial):
+        check = check.func
+    # The method itself, not a test of callability (B004): inspect does not look inside objects.
+    call = check if inspect.isroutine(check) else getattr(check, "__call__", check)  # noqa: B004
+    return any(
+        inspect.iscoroutinefunction(target) or inspect.isasyncgenfunction(target)
+        for target in (check, call)
+    )
+
+
+def _callable_name(check: Callable[..., Any]) -> str:
+    return str(getattr(check, "__qualname__", None) or repr(check))
 
 
 def _accepted(candidate: str) -> bool:
@@ -464,10 +678,16 @@ def normalise_origin(value: str, label: str, *, suggest: bool = True) -> str:
                 f"scheme://host[:port], so it would never match.{hint}",
             )
     host, port = _split_port(rest, value, label, scheme, suggest)
-    host = host.lower() if _IPV6.fullmatch(host) else _ascii_host(host, value, label)
+    if _IPV6.fullmatch(host):
+        host = _ipv6_host(host, value, label)
+    else:
+        host = _ascii_host(host, value, label)
     if port is not None and DEFAULT_PORTS.get(scheme) == port:
         port = None
-    result = f"{scheme}://{host}" + (f":{port}" if port is not None else "")
+    tail = f":{port}" if port is not None else ""
+    if ends_in_number(host) and not is_serialized_ipv4(host):
+        raise _ipv4_refusal(host, value, label, f"{scheme}://", tail, suggest)
+    result = f"{scheme}://{host}{tail}"
     if parse_serialized_origin(result) is None:  # pragma: no cover - defensive
         raise _refuse("cors.E013", label, value, f"{label}: {value!r} is not a valid origin.")
     return result
@@ -521,6 +741,79 @@ def _split_port(
             f"'{scheme}://app.example.com'.",
         )
     return host, port
+
+
+def _ipv6_host(host: str, value: str, label: str) -> str:
+    """The bracketed IPv6 *host* as browsers write it: ``[0:0::1]`` is ``[::1]``.
+
+    Only the spelling changes, as with case: the address is the same, so it is normalised
+    rather than refused.
+    """
+    serialized = serialize_ipv6(host[1:-1].lower())
+    if serialized is None:
+        raise _refuse(
+            "cors.E013",
+            label,
+            value,
+            f"{label}: {value!r} has the host {host!r}, which is not a valid IPv6 address.",
+        )
+    return f"[{serialized}]"
+
+
+def _read_ipv4(host: str) -> str | None:
+    """The IPv4 address the URL standard reads *host* (which ends in a number) as, or ``None``.
+
+    Parts may be decimal, octal (a leading ``0``) or hex (``0x``); fewer than four parts fill
+    the last one's bytes: ``127.1`` is ``127.0.0.1``, ``010.0.0.1`` is ``8.0.0.1``.
+    """
+    parts = host.split(".")
+    if len(parts) > 4:
+        return None
+    numbers: list[int] = []
+    for part in parts:
+        digits, radix = part, 10
+        if part[:2] == "0x":
+            digits, radix = part[2:], 16
+        elif len(part) > 1 and part[0] == "0":
+            digits, radix = part[1:], 8
+        allowed = string.hexdigits if radix == 16 else string.digits[:radix]
+        if not part or any(char not in allowed for char in digits):
+            return None
+        numbers.append(int(digits, radix) if digits else 0)
+    if any(number > 255 for number in numbers[:-1]) or numbers[-1] >= 256 ** (5 - len(numbers)):
+        return None
+    address = numbers[-1] + sum(n * 256 ** (3 - i) for i, n in enumerate(numbers[:-1]))
+    return ".".join(str(address >> shift & 255) for shift in (24, 16, 8, 0))
+
+
+def _ipv4_refusal(
+    host: str, value: str, label: str, head: str, tail: str, suggest: bool
+) -> ConfigError:
+    """The error for a host ending in a number that is not written as browsers write it.
+
+    Refused rather than normalised: ``010.0.0.1`` is ``8.0.0.1`` to a browser (a leading ``0``
+    is octal), which is rarely what was meant, so the message says what browsers read.
+    """
+    address = _read_ipv4(host)
+    if address is None:
+        return _refuse(
+            "cors.E013",
+            label,
+            value,
+            f"{label}: {value!r} has the host {host!r}, which is not a valid IPv4 address (a host "
+            "ending in a number is read as one), so no browser sends it. Write a host name, or "
+            "the address as four numbers from 0 to 255 without leading zeros (127.0.0.1).",
+        )
+    fixed = f"{head}{address}{tail}"
+    hint = f" Write {fixed!r}." if suggest and _accepted(fixed) else ""
+    return _refuse(
+        "cors.E013",
+        label,
+        value,
+        f"{label}: {value!r} has the host {host!r}, which browsers read as the IPv4 address "
+        f"{address} (a leading 0 means octal, 0x hex, and missing parts are zeros), so they send "
+        f"{fixed!r}, never this spelling.{hint}",
+    )
 
 
 def _ascii_host(host: str, value: str, label: str) -> str:

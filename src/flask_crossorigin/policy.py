@@ -42,9 +42,14 @@ GRANT_HEADERS = (ACAO, ACAC, ACAM, ACAH, ACEH, ACMA, ACAPN)
 #: More requested header names than any browser sends is refused rather than parsed at length.
 MAX_REQUEST_HEADER_NAMES = 256
 #: Per-policy memo of request-derived answers; attacker-chosen keys, so it is bounded in count,
-#: and values longer than any browser sends are never kept, so it is bounded in size too.
+#: and a key with any part longer than a browser ever sends is never kept, so it is bounded in
+#: bytes too (security issue item 2): an ``Origin`` or ``Access-Control-Request-Headers`` value
+#: up to 512 characters, a requested method up to 32, ``Access-Control-Request-Private-Network``
+#: up to 8 (browsers send ``true``). Longer values are still answered, only not remembered.
 _CACHE_LIMIT = 1024
 _MEMO_VALUE_LIMIT = 512
+_MEMO_METHOD_LIMIT = 32
+_MEMO_FLAG_LIMIT = 8
 
 
 class Reason(str, Enum):
@@ -307,7 +312,13 @@ class Policy:
         if decision is not None:
             return decision
         decision = self._decide_preflight(*key)
-        if self.origins.is_static and len(origin) + len(request_headers or "") <= _MEMO_VALUE_LIMIT:
+        if (
+            self.origins.is_static
+            and len(origin) <= _MEMO_VALUE_LIMIT
+            and len(request_headers or "") <= _MEMO_VALUE_LIMIT
+            and len(request_method) <= _MEMO_METHOD_LIMIT
+            and len(request_private_network or "") <= _MEMO_FLAG_LIMIT
+        ):
             self._remember(self._preflight_memo, key, decision)
         return decision
 
@@ -429,8 +440,42 @@ class Policy:
             "log_refusals": self.log_refusals,
         }
 
+    def refusing(self, reason: Reason, detail: str) -> Policy:
+        """A twin of this policy that grants nothing: every request is refused for *reason*.
+
+        What a request gets when the adapter cannot tell which policy covers it (a path whose
+        two readings select different policies: ``path_ambiguous``). Requests without ``Origin``
+        get no CORS header either, not even an any-origin policy's ``*`` (F33 is a may): an
+        ambiguous path grants nothing at all. ``Vary`` stays this policy's, so shared caches
+        keep answers apart as they would for this policy.
+        """
+        return _RefusingPolicy(self, reason, detail)
+
     @staticmethod
     def _remember(memo: dict, key: object, value: object) -> None:  # type: ignore[type-arg]
         if len(memo) >= _CACHE_LIMIT:
             memo.clear()
         memo[key] = value
+
+
+class _RefusingPolicy(Policy):
+    """:meth:`Policy.refusing`'s answer: the options of *base*, decisions that all refuse."""
+
+    def __init__(self, base: Policy, reason: Reason, detail: str) -> None:
+        self.__dict__.update(base.__dict__)
+        self._refusals = (base._refuse(False, reason, detail), base._refuse(True, reason, detail))
+        self.decisions_by_origin = {
+            None: Decision.build(False, False, (), base._vary_actual, Reason.NO_ORIGIN)
+        }
+
+    def actual(self, origin: str | None) -> Decision:
+        return self.decisions_by_origin[None] if origin is None else self._refusals[0]
+
+    def preflight(
+        self,
+        origin: str,
+        request_method: str,
+        request_headers: str | None = None,
+        request_private_network: str | None = None,
+    ) -> Decision:
+        return self._refusals[1]

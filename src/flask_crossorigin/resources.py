@@ -17,10 +17,19 @@ Which pattern wins, when several match: the one with the longest *literal prefix
 before its first regex metacharacter), then the one declared first. A catch-all such as ``/*`` has
 an empty literal prefix, so it never shadows a specific rule whatever the declaration order.
 
+A regex whose flags change how its text reads, ``re.IGNORECASE`` or ``re.VERBOSE`` (given to
+``re.compile`` or written inline as ``(?i)``, ``(?x)``, in a string too), is ranked by the literal
+prefix of what it matches (whitespace and comments skipped under ``VERBOSE``, in any case under
+``IGNORECASE``) and, at equal length, after every pattern without those flags; it is tried for
+every path rather than found through its prefix, so it covers exactly what its ``match`` covers.
+``re.MULTILINE`` and ``re.DOTALL`` change only ``^``, ``$`` and ``.``, which never belong to a
+literal prefix (a leading ``^`` anchors at the start of the path either way): they change nothing.
+
 The lookup indexes patterns by literal prefix: for a path it tries only the prefix lengths that
 occur in the table, longest first, and only the patterns whose prefix equals the path's prefix of
-that length, so its cost does not grow with the number of unrelated patterns. Answers are memoised
-per path in a bounded dictionary.
+that length, so its cost does not grow with the number of unrelated patterns. Flagged patterns
+(above) are kept apart, by rank length, and cost nothing to a table without any. Answers are
+memoised per path in a bounded dictionary.
 """
 
 from __future__ import annotations
@@ -36,6 +45,12 @@ T = TypeVar("T")
 
 _METACHARACTERS = frozenset(".^$*+?{}[]\\|()")
 _QUANTIFIERS = frozenset("*+?{")
+#: Flags under which a pattern's text does not read literally: a row with either is "flagged".
+_READING_FLAGS = re.IGNORECASE | re.VERBOSE
+#: A global inline flag group, such as ``(?i)`` or ``(?ix)``, at the start of a pattern.
+_GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+#: What ``re.VERBOSE`` skips between tokens (the regex parser's own set).
+_VERBOSE_SPACE = frozenset(" \t\n\r\v\f")
 _MEMO_LIMIT = 4096
 #: Longer paths are matched every time rather than kept, so the memo stays small in bytes.
 _MEMO_PATH_LIMIT = 1024
@@ -46,7 +61,7 @@ class Resource(Generic[T]):
 
     __slots__ = (
         "exact",
-        "ignore_case",
+        "flagged",
         "label",
         "literal_prefix",
         "pattern",
@@ -73,7 +88,9 @@ class Resource(Generic[T]):
         self.regex = regex
         self.value = value
         self.label = label
-        self.ignore_case = bool(regex is not None and regex.flags & re.IGNORECASE)
+        #: Its regex reads differently from its text (``IGNORECASE``, ``VERBOSE``): the table
+        #: tries it for every path, ranked by ``literal_prefix`` read as the regex reads it.
+        self.flagged = bool(regex is not None and regex.flags & _READING_FLAGS)
 
     def __repr__(self) -> str:
         return f"Resource({self.pattern!r}, {self.label!r})"
@@ -103,21 +120,19 @@ class ResourceTable(Generic[T]):
         self.rows: tuple[Resource[T], ...] = tuple(
             _compile_row(pattern, value, label) for pattern, value, label in entries
         )
-        order = {id(row): position for position, row in enumerate(self.rows)}
         exact: dict[str, list[Resource[T]]] = {}
-        folded: dict[str, list[Resource[T]]] = {}
+        flagged: dict[int, list[Resource[T]]] = {}
         for row in self.rows:
-            if row.ignore_case:
-                folded.setdefault(row.literal_prefix.lower(), []).append(row)
+            if row.flagged:
+                flagged.setdefault(len(row.literal_prefix), []).append(row)
             else:
                 exact.setdefault(row.literal_prefix, []).append(row)
         self._exact = {prefix: tuple(rows) for prefix, rows in exact.items()}
-        # Case-insensitive patterns are found through the lower-cased path; they are rare, so
-        # the two buckets of one length are merged (in declaration order) only when both exist.
-        self._folded = {prefix: tuple(rows) for prefix, rows in folded.items()}
-        self._order = order
-        lengths = {len(prefix) for prefix in (*self._exact, *self._folded)}
-        self._lengths = tuple(sorted(lengths, reverse=True))
+        self._lengths = tuple(sorted({len(prefix) for prefix in self._exact}, reverse=True))
+        # Flagged rows, in declaration order, by the length they rank with; at each length they
+        # are tried after the indexed rows, so they lose ties to patterns read as written.
+        self._flagged = {length: tuple(rows) for length, rows in flagged.items()}
+        self._all_lengths = tuple(sorted({*self._lengths, *self._flagged}, reverse=True))
         self._memo: dict[str, Resource[T] | None] = {}
         #: The value for every path, when the table is one row that covers every path (``"*"``
         #: or ``r"/*"``, the default): callers may then skip the path lookup.
@@ -129,33 +144,55 @@ class ResourceTable(Generic[T]):
         return len(self.rows)
 
     def match(self, path: str) -> Resource[T] | None:
-        """Return the most specific row covering *path* (as received), or ``None``."""
+        """Return the most specific row covering *path* with its dot segments resolved.
+
+        *path* is as received (percent-decoded once, by the server); ``.`` and ``..`` segments
+        are resolved before matching, as a view that acts on files would resolve them. The
+        adapter also asks :meth:`match_as_sent` for paths with dot segments, and grants nothing
+        when the two readings disagree (security issue item 1).
+        """
         try:
             return self._memo[path]
         except KeyError:
             pass
-        normalised = normalise_path(path)
-        found: Resource[T] | None = None
-        lowered = normalised.lower() if self._folded else ""
-        for length in self._lengths:
-            if length > len(normalised):
-                continue
-            rows = self._exact.get(normalised[:length], ())
-            if self._folded:
-                more = self._folded.get(lowered[:length], ())
-                if more:
-                    rows = tuple(sorted((*rows, *more), key=lambda row: self._order[id(row)]))
-            for row in rows:
-                if row.matches(normalised):
-                    found = row
-                    break
-            if found is not None:
-                break
+        found = self._lookup(normalise_path(path))
         if len(path) <= _MEMO_PATH_LIMIT:
             if len(self._memo) >= _MEMO_LIMIT:
                 self._memo.clear()
             self._memo[path] = found
         return found
+
+    def match_as_sent(self, path: str) -> Resource[T] | None:
+        """Return the most specific row covering *path* as received, dot segments left in.
+
+        The reading Flask routes by. Asked only for paths with dot segments (which browsers
+        never send), so its answers are not memoised.
+        """
+        return self._lookup(path)
+
+    def _lookup(self, path: str) -> Resource[T] | None:
+        if self._flagged:
+            return self._match_with_flagged(path)
+        for length in self._lengths:
+            if length > len(path):
+                continue
+            for row in self._exact.get(path[:length], ()):
+                if row.matches(path):
+                    return row
+        return None
+
+    def _match_with_flagged(self, normalised: str) -> Resource[T] | None:
+        """The lookup of :meth:`match` for a table holding flagged rows, tried at every path."""
+        size = len(normalised)
+        for length in self._all_lengths:
+            if length <= size:
+                for row in self._exact.get(normalised[:length], ()):
+                    if row.matches(normalised):
+                        return row
+            for row in self._flagged.get(length, ()):
+                if row.matches(normalised):
+                    return row
+        return None
 
 
 def _covers_every_path(row: Resource[T]) -> bool:
@@ -209,9 +246,12 @@ def _compile_row(pattern: str | re.Pattern[str], value: T, label: str) -> Resour
     body = source[:-2] if subtree else source
     prefix = literal_prefix(body)
     regex: re.Pattern[str] | None = None
-    if prefix != body.lstrip("^") or flags & re.IGNORECASE or body.startswith("^"):
+    if prefix != body.lstrip("^") or flags & _READING_FLAGS or body.startswith("^"):
         try:
-            regex = re.compile(body, flags)
+            if isinstance(pattern, re.Pattern) and not subtree:
+                regex = pattern
+            else:
+                regex = re.compile(body, flags & ~re.DEBUG)
         except re.error as exc:
             raise ConfigError(
                 f"{label}: the resource pattern {source!r} is not a valid regular expression "
@@ -221,6 +261,8 @@ def _compile_row(pattern: str | re.Pattern[str], value: T, label: str) -> Resour
                 value=pattern,
                 source=label,
             ) from exc
+        if regex.flags & _READING_FLAGS:
+            prefix = _read_prefix(body, regex.flags)
     return Resource(source, prefix, subtree, regex, value, label)
 
 
@@ -239,3 +281,41 @@ def literal_prefix(pattern: str) -> str:
     if end < len(body) and body[end] in _QUANTIFIERS and end > 0:
         end -= 1
     return body[:end]
+
+
+def _read_prefix(body: str, flags: int) -> str:
+    """The :func:`literal_prefix` of *body* as the regex engine reads it under *flags*.
+
+    Global inline flag groups (``(?i)``) and a ``^`` at the start are skipped, and under
+    ``re.VERBOSE`` so are whitespace and ``#`` comments. The result is never longer than the
+    text every match starts with (in some case, under ``re.IGNORECASE``); it ranks the row only.
+    """
+    if "|" in body:
+        return ""
+    verbose = bool(flags & re.VERBOSE)
+    read: list[str] = []
+    position = 0
+    while position < len(body):
+        char = body[position]
+        if verbose and char in _VERBOSE_SPACE:
+            position += 1
+            continue
+        if verbose and char == "#":
+            newline = body.find("\n", position)
+            if newline < 0:
+                break
+            position = newline + 1
+            continue
+        if not read:
+            if char == "^":
+                position += 1
+                continue
+            group = _GLOBAL_FLAGS.match(body, position)
+            if group is not None:
+                position = group.end()
+                continue
+        read.append(char)
+        position += 1
+        if char in _METACHARACTERS:
+            break
+    return literal_prefix("".join(read))
