@@ -203,7 +203,9 @@ def test_null_is_refused_unless_listed():
     assert matcher("https://app.example.com").refusal("null") == "origin_null_not_allowed"
     assert matcher("https://*.example.com").refusal("null") == "origin_null_not_allowed"
     assert matcher(re.compile(r".*")).refusal("null") == "origin_null_not_allowed"
-    assert matcher(lambda origin: True).refusal("null") == "origin_null_not_allowed"
+    # A callable is an explicit decision, asked about 'null' too (security issue item 9).
+    assert matcher(lambda origin: True).refusal("null") is None
+    assert matcher(lambda origin: origin != "null").refusal("null") == "origin_null_not_allowed"
 
 
 def test_null_is_allowed_when_listed():
@@ -358,8 +360,8 @@ def test_callable_receives_only_serialized_origins():
     assert not m.is_static
     assert m.refusal("https://a.example") is None
     assert m.refusal("https://a.example/") == "origin_malformed"
-    assert m.refusal("null") == "origin_null_not_allowed"
-    assert seen == ["https://a.example"]
+    assert m.refusal("null") is None  # 'null' too, as it is: security issue item 9
+    assert seen == ["https://a.example", "null"]
 
 
 def test_callable_is_asked_every_time():

@@ -549,3 +549,28 @@ def test_item_2_short_keys_are_still_memoised() -> None:
     policy = state.blueprint_tables["bp"].rows[0].value.policy
     assert (A, "PUT", None, None) in policy._preflight_memo
     assert state._routes
+
+
+def test_item_2_an_overlong_method_is_routed_as_a_stand_in() -> None:
+    """Security issue item 2: a requested method longer than any route declares is routed under a
+    short stand-in, with the same answer (the endpoint the path matched), so the long value is
+    never copied into routing's exceptions."""
+    app = _preflight_app()
+    client = app.test_client()
+    long = "M" * 100_000
+    response = client.options("/b", headers={"Origin": A, "Access-Control-Request-Method": long})
+    assert response.status_code == 403  # routed to the blueprint's policy, method refused
+    assert (
+        state_for(app).endpoint_for(
+            {
+                "PATH_INFO": "/b",
+                "REQUEST_METHOD": "OPTIONS",
+                "SERVER_NAME": "localhost",
+                "SERVER_PORT": "80",
+                "wsgi.url_scheme": "http",
+                "HTTP_HOST": "localhost",
+            },
+            long,
+        )
+        == "bp.b"
+    )

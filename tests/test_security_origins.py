@@ -553,20 +553,26 @@ def test_item_9_null_without_credentials_is_still_accepted() -> None:
     assert dict(p.actual("null").headers)[ACAO] == "null"
 
 
-def test_item_9_a_callable_is_never_asked_about_null() -> None:
-    """Security issue item 9: a credentialed callable that says yes to everything still does
-    not let 'null' in: F44, null is granted only when listed, and listing it with credentials
-    is refused, so no credentialed policy ever grants 'null'."""
+def test_item_9_a_callable_is_the_explicit_escape_hatch_for_null() -> None:
+    """Security issue item 9: listing 'null' with credentials is refused, but a callable (the
+    explicit escape hatch the error names) is asked about 'null' and may grant it; no glob or
+    pattern ever admits it (F44)."""
     asked: list[str] = []
 
-    def everyone(origin: str) -> bool:
+    def sandboxed_partner(origin: str) -> bool:
         asked.append(origin)
-        return True
+        return origin == "null"
 
-    p = policy(origins=[everyone], supports_credentials=True)
+    p = policy(origins=[sandboxed_partner], supports_credentials=True)
     decision = p.actual("null")
-    assert not decision.allowed and decision.reason is Reason.ORIGIN_NULL_NOT_ALLOWED
-    assert asked == []
+    assert decision.allowed
+    assert dict(decision.headers) == {ACAO: "null", "Access-Control-Allow-Credentials": "true"}
+    assert asked == ["null"]
+    refused = policy(origins=[lambda origin: False], supports_credentials=True).actual("null")
+    assert refused.reason is Reason.ORIGIN_NULL_NOT_ALLOWED
+    for pattern in (re.compile(r".*"), "https://*.example.com"):
+        assert policy(origins=[pattern]).actual("null").reason is Reason.ORIGIN_NULL_NOT_ALLOWED
+    assert "callable" in str(config_error(origins=["null"], supports_credentials=True))
 
 
 # -- item 4: one definition of "open to any origin" ---------------------------------------------

@@ -16,10 +16,7 @@ Everything here uses public Flask APIs; the one private read worth it for speed 
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import sys
-import traceback
 from enum import Enum
 from typing import Any, NamedTuple
 
@@ -32,7 +29,7 @@ from werkzeug.wrappers import Response
 
 from ._compat import known_enabled
 from ._http import escape_for_log, merge_vary
-from ._refusals import RefusalMemory
+from ._refusals import RefusalMemory, log_safely
 from ._reporting import report_refusal
 from .errors import ConfigError
 from .options import (
@@ -68,6 +65,10 @@ _MEMO_LIMIT = 4096
 _MEMO_KEY_LIMIT = 1024
 _MEMO_METHOD_LIMIT = 32
 _MEMO_HOST_LIMIT = 261
+#: Requested methods longer than this are routed as :data:`_OVERLONG_METHOD` (not a token, so no
+#: route declares it).
+_ROUTE_METHOD_LIMIT = 256
+_OVERLONG_METHOD = "<overlong method>"
 
 
 class SourceKind(str, Enum):
@@ -429,8 +430,14 @@ class AppState:
         endpoint: str | None = None
         adapter = self._url_adapter(environ)
         if adapter is not None:
+            # A method no route can declare (longer than any real one) is routed under a short
+            # stand-in that no route declares either: the answer is the same (a 405, then the
+            # endpoint the path matched), and Werkzeug never copies the long value into the
+            # exception's frames, which would keep it until the next garbage collection
+            # (security issue item 2).
+            routed = method if len(method) <= _ROUTE_METHOD_LIMIT else _OVERLONG_METHOD
             try:
-                rule, _ = adapter.match(method=method, return_rule=True)
+                rule, _ = adapter.match(method=routed, return_rule=True)
                 endpoint = str(rule.endpoint)
             except MethodNotAllowed as exc:
                 endpoint = self._endpoint_under_other_method(environ, exc, adapter)
@@ -748,16 +755,15 @@ def _path_of(path: str | Request | None, environ: dict[str, Any]) -> str:
 def reporting_failed() -> None:
     """Say, as loudly as is safe, that reporting a decision failed; never raise.
 
-    The logging package's own ``handleError`` prints to ``sys.stderr`` when a handler fails in
-    ``emit``; a filter, or a handler that fails outside ``emit``, raises out of the logging call
-    instead. The first place tried is the logger (another handler may work); the last is
-    ``sys.stderr``, which WSGI servers send to their error log.
+    Called from an ``except`` block: the logger gets the traceback if it still can, else
+    ``sys.stderr`` does (:func:`~._refusals.log_safely`).
     """
-    try:
-        logger.exception("Reporting a CORS decision failed; the response is sent as decided.")
-    except Exception:
-        with contextlib.suppress(Exception):  # no stderr to write to: nothing left to try
-            traceback.print_exc(file=sys.stderr)
+    log_safely(
+        logger,
+        logging.ERROR,
+        "Reporting a CORS decision failed; the response is sent as decided.",
+        exc_info=True,
+    )
 
 
 def log_decision(decision: Decision, source: Source, path: str, environ: dict[str, Any]) -> None:

@@ -1,17 +1,24 @@
-"""What refusal reporting needs beyond the decision itself: safe values and a bounded memory.
+"""What refusal reporting needs beyond the decision itself: safe values, a bounded memory, and
+logging that never raises.
 
 Framework-free. The adapter calls :meth:`RefusalMemory.first_in_window` before logging a refusal,
 so that a page hammering the API with a refused origin costs one WARNING per ten minutes rather
-than one per request, and the memory an attacker can make us keep is bounded.
+than one per request, and the memory an attacker can make us keep is bounded. Every log call made
+while answering a request goes through :func:`log_safely`, so a failing handler never turns an
+answer into a 500 (security issue item 10).
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import sys
 import threading
 import time
+import traceback
 from collections import OrderedDict
 from collections.abc import Hashable
-from typing import Callable
+from typing import Any, Callable
 
 #: Signal and log values are cut to this many characters, after escaping.
 VALUE_LIMIT = 200
@@ -19,6 +26,24 @@ VALUE_LIMIT = 200
 WINDOW = 600.0
 #: How many distinct refusals the memory holds before it forgets the oldest.
 CAPACITY = 1000
+
+
+def log_safely(logger: logging.Logger, level: int, message: str, *args: object, **kw: Any) -> None:
+    """``logger.log(level, message, *args, **kw)``, which never raises.
+
+    The logging package catches a handler's errors in ``emit`` itself (printing them to
+    ``sys.stderr``), but a filter, or a handler that fails outside ``emit``, raises out of the
+    logging call. While a request is answered that must not happen: reporting never changes or
+    breaks a response. The failure is printed to ``sys.stderr`` instead, which WSGI servers send
+    to their error log, as ``logging`` does for its own handler errors.
+    """
+    try:
+        logger.log(level, message, *args, **kw)
+    except Exception:
+        with contextlib.suppress(Exception):  # no stderr to write to: nothing left to try
+            text = message % args if args else message
+            sys.stderr.write(f"{logger.name}: {text}\nLogging this message failed:\n")
+            traceback.print_exc(file=sys.stderr)
 
 
 def escape_value(value: str) -> str:

@@ -47,6 +47,7 @@ from ._http import (
     parse_serialized_origin,
     serialize_ipv6,
 )
+from ._refusals import log_safely
 from .errors import ConfigError, ProblemCollector, warn_deprecated
 
 if TYPE_CHECKING:
@@ -119,7 +120,9 @@ _NULL_WHO = (
 _NULL_FIX = (
     "Remove 'null' and serve those pages from a real origin that you list: a sandboxed iframe "
     "keeps its site's origin with sandbox='allow-scripts allow-same-origin' (for content you "
-    "trust), and a file: page can be served from http://localhost instead."
+    "trust), and a file: page can be served from http://localhost instead. If you really "
+    "decide per request, pass a callable, which is asked about 'null' too: "
+    "origins=[..., lambda origin: is_trusted(origin)]."
 )
 
 
@@ -190,7 +193,14 @@ class OriginMatcher:
         if origin in self.exact:
             return None
         if origin == "null":
-            return None if self.allow_null else "origin_null_not_allowed"
+            if self.allow_null:
+                return None
+            if not self._callables:
+                return "origin_null_not_allowed"
+            # F44: no glob or pattern admits 'null' by accident; a callable is an explicit
+            # decision (security issue item 9: the escape hatch for 'null' with credentials).
+            answer = self._ask_callables(origin)
+            return "origin_null_not_allowed" if answer == "origin_not_allowed" else answer
         parsed = parse_serialized_origin(origin)
         if parsed is None:
             # flask-cors compares origins ignoring case; what follows sees the serialized
@@ -209,11 +219,17 @@ class OriginMatcher:
         for pattern in self._patterns:
             if pattern.fullmatch(origin):
                 return None
+        return self._ask_callables(origin) if self._callables else "origin_not_allowed"
+
+    def _ask_callables(self, origin: str) -> str | None:
+        """Ask each callable about *origin* (serialized, or ``null``); ``None`` if one grants."""
         for index, check in enumerate(self._callables):
             try:
                 answer = check(origin)
             except Exception:
-                logger.warning(
+                log_safely(
+                    logger,
+                    logging.WARNING,
                     "origin callable %r raised for Origin %s; refusing the origin",
                     check,
                     escape_for_log(origin),
@@ -240,7 +256,9 @@ class OriginMatcher:
             hint = f"a {type(answer).__name__}"
         if index not in self._invalid_logged:
             self._invalid_logged.add(index)
-            logger.warning(
+            log_safely(
+                logger,
+                logging.WARNING,
                 "origin callable %r returned %s, not True or False, for Origin %s; refusing the "
                 "origin (origin_callable_invalid). Only True grants. Make it return a bool; a "
                 "check that needs I/O should read a cache the app fills. Logged once per "
