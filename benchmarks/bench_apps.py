@@ -1,25 +1,26 @@
 """Shared pieces of the benchmark suite: implementations, scenarios, apps and response checks.
 
-Used by ``bench_wsgi.py`` (in-process), ``bench_server.py`` (gunicorn + wrk, which imports this
-module inside the server through ``server_app``) and ``profile_wsgi.py``.
+Used by ``bench_wsgi.py`` (in-process), ``bench_instructions.py`` (callgrind),
+``bench_server.py`` (gunicorn + wrk, which imports this module inside the server through
+``server_app``) and ``profile_wsgi.py``.
 
 flask-cors is imported here, and only in ``benchmarks/``, as the optional comparison peer.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from importlib import metadata
 from types import ModuleType
 from typing import Any, Callable
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, Response, make_response
 from flask.typing import ResponseReturnValue
 from werkzeug.test import EnvironBuilder
-from werkzeug.wrappers import Response
 
 ORIGIN = "https://app.example.com"
 OTHER_ORIGIN = "https://admin.example.com"
@@ -31,6 +32,15 @@ BODY = b"ok"
 
 ACAO = "Access-Control-Allow-Origin"
 ACAM = "Access-Control-Allow-Methods"
+REQUEST_ID = "X-Request-Id"  # the header the tuple and Response views send themselves
+
+#: What a scenario's view returns (``Scenario.returns``): ``str`` is ``b"ok"``, as the suite has
+#: always served (Flask treats ``str`` and ``bytes`` bodies alike); ``tuple`` is
+#: ``("ok", 200, {"X-Request-Id": "1"})``; ``dict`` is ``{"ok": True}`` (Flask's JSON response);
+#: ``response`` is ``Response("ok", headers={"X-Request-Id": "1"})``.
+RETURN_TYPES = ("str", "tuple", "dict", "response")
+#: The scenarios that also run with every other return type, as ``"<name> [<type>]"``.
+RETURN_TYPE_SCENARIOS = ("allowed GET", "blueprint policy", "decorator", "decorator + CORS(app)")
 
 # Implementation names, in the order they are reported.
 BARE = "bare"
@@ -57,9 +67,11 @@ class CheckFailure(Exception):
 class Impl:
     """One implementation under test.
 
-    ``kind`` is ``"bare"`` (Flask, no CORS at all), ``"floor"`` (one after_request hook that sets
-    Access-Control-Allow-Origin unconditionally: the cheapest possible CORS-ish work) or
-    ``"extension"`` (``module`` provides ``CORS`` and ``cross_origin``).
+    ``kind`` is ``"bare"`` (Flask, no CORS at all), ``"floor"`` (hand-written CORS, the cheapest
+    CORS-ish work: one after_request hook that sets Access-Control-Allow-Origin unconditionally,
+    or, for a scenario whose ``floor`` is ``"decorator"``, a plain decorator on the view that sets
+    Access-Control-Allow-Origin and ``Vary: Origin``) or ``"extension"`` (``module`` provides
+    ``CORS`` and ``cross_origin``).
     """
 
     name: str
@@ -101,7 +113,8 @@ class Scenario:
     """One request shape plus the CORS configuration it is served with.
 
     ``expect`` names what a CORS extension must answer: ``"allow"`` (ACAO echoes the origin),
-    ``"refuse"`` (no ACAO), ``"no-origin"`` (not a CORS request) or ``"preflight"``.
+    ``"refuse"`` (no ACAO), ``"no-origin"`` (not a CORS request), ``"preflight"`` or
+    ``"refused-preflight"``.
     """
 
     name: str
@@ -121,6 +134,32 @@ class Scenario:
     receiver: bool = False
     size: int = 0
     description: str = ""
+    #: What the view returns: one of ``RETURN_TYPES``.
+    returns: str = "str"
+
+    @property
+    def floor(self) -> str:
+        """Which hand-written floor this scenario is compared with.
+
+        ``"decorator"`` for ``@cross_origin`` alone (no ``CORS(app)``): a plain decorator on the
+        view. ``"hook"`` for everything else, ``@cross_origin`` with ``CORS(app)`` included: one
+        after_request hook.
+        """
+        return "decorator" if self.decorator and not self.with_app else "hook"
+
+    @property
+    def target(self) -> str:
+        """The issue's target for this scenario, as judged by ``bench_instructions.py``.
+
+        ``"preflight"``: the whole request <= 0.06x bare Flask's OPTIONS. ``"decorator"``:
+        overhead <= 0.75x the hand-written decorator's. ``"floor"``: overhead <= 1.0x the hook
+        floor's. ``""``: none (a ``cors_refused`` receiver's work is the app's).
+        """
+        if self.receiver:
+            return ""
+        if self.method == "OPTIONS":
+            return "preflight"
+        return "decorator" if self.floor == "decorator" else "floor"
 
     def make_environ(self) -> WSGIEnviron:
         """A fresh WSGI environ for this scenario (callers copy it per request)."""
@@ -341,16 +380,111 @@ def scenarios() -> list[Scenario]:
                 description=f"{n} resource patterns r'/api/vNNNN/*', the request hits the last",
             )
         )
+    return _with_return_types(result)
+
+
+def _with_return_types(base: list[Scenario]) -> list[Scenario]:
+    """``base`` with each of ``RETURN_TYPE_SCENARIOS`` followed by its other return types."""
+    result: list[Scenario] = []
+    for scenario in base:
+        result.append(scenario)
+        if scenario.name in RETURN_TYPE_SCENARIOS:
+            result.extend(
+                replace(
+                    scenario,
+                    name=f"{scenario.name} [{returns}]",
+                    returns=returns,
+                    description=f"{scenario.description}; the view returns a {returns}",
+                )
+                for returns in RETURN_TYPES
+                if returns != "str"
+            )
     return result
+
+
+def select_scenarios(all_scenarios: Sequence[Scenario], patterns: Iterable[str]) -> list[Scenario]:
+    """The scenarios any of ``patterns`` selects, in report order (all of them without patterns).
+
+    A pattern without ``*`` or ``?`` selects the names that contain it (so a prefix works);
+    with them, it is a glob that must match the whole name (``"decorator*"``, ``"*[tuple]"``).
+    ``*`` is any run of characters and ``?`` any one; every other character, brackets included,
+    stands for itself. Case does not matter.
+    """
+    matchers: list[Callable[[str], object]] = []
+    for pattern in patterns:
+        lowered = pattern.lower()
+        if "*" in lowered or "?" in lowered:
+            regex = "".join(
+                ".*" if c == "*" else "." if c == "?" else re.escape(c) for c in lowered
+            )
+            matchers.append(re.compile(regex, re.DOTALL).fullmatch)
+        else:
+            matchers.append(functools.partial(_contains, lowered))
+    if not matchers:
+        return list(all_scenarios)
+    return [s for s in all_scenarios if any(m(s.name.lower()) for m in matchers)]
+
+
+def _contains(part: str, name: str) -> bool:
+    return part in name
+
+
+def make_view(returns: str) -> Callable[..., ResponseReturnValue]:
+    """A new view function returning ``returns`` (one of ``RETURN_TYPES``).
+
+    New for every app: flask-cors's ``cross_origin`` sets attributes on the function it wraps
+    (``provide_automatic_options``, ``required_methods``), which must not leak into other apps.
+    """
+    if returns == "str":
+
+        def items(**_url_args: str) -> ResponseReturnValue:
+            return BODY
+
+    elif returns == "tuple":
+
+        def items(**_url_args: str) -> ResponseReturnValue:
+            return "ok", 200, {REQUEST_ID: "1"}
+
+    elif returns == "dict":
+
+        def items(**_url_args: str) -> ResponseReturnValue:
+            return {"ok": True}
+
+    elif returns == "response":
+
+        def items(**_url_args: str) -> ResponseReturnValue:
+            return Response("ok", headers={REQUEST_ID: "1"})
+
+    else:
+        raise ValueError(f"unknown return type {returns!r}; known: {', '.join(RETURN_TYPES)}")
+    return items
+
+
+def hand_written_decorator(
+    view: Callable[..., ResponseReturnValue],
+) -> Callable[..., ResponseReturnValue]:
+    """The decorator floor: CORS for one view as one would write it by hand, with no checks.
+
+    Mirrors the hook floor (which sets the header on every response, whatever the origin), for a
+    view: call it, make its return value a response as Flask would, set the two headers an
+    answer for a list of origins needs. ``Vary`` is added rather than set, so a ``Vary`` the view
+    sent survives; it is also the cheaper of the two calls.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+        response = make_response(view(*args, **kwargs))
+        response.headers[ACAO] = ORIGIN
+        response.headers.add("Vary", "Origin")
+        return response
+
+    return wrapper
 
 
 def build_app(impl: Impl, scenario: Scenario) -> Flask:
     """A Flask app serving ``scenario``'s route, with ``impl``'s CORS handling (if any)."""
     app = Flask(f"bench_{impl.name}_{scenario.name}".replace(" ", "_"))
-
-    def items(**_url_args: str) -> ResponseReturnValue:
-        return BODY
-
+    items = make_view(scenario.returns)
     view: Callable[..., ResponseReturnValue] = items
     target: Flask | Blueprint = app
     if scenario.blueprint:
@@ -363,6 +497,8 @@ def build_app(impl: Impl, scenario: Scenario) -> Flask:
                 impl.module.CORS(app, resources={})
         else:
             impl.module.CORS(target, **scenario.options())
+    elif impl.kind == "floor" and scenario.floor == "decorator":
+        view = hand_written_decorator(items)
     elif impl.kind == "floor":
 
         @app.after_request
@@ -409,6 +545,10 @@ def check_response(impl: Impl, scenario: Scenario, status: str, headers: HeaderL
 def _problem(impl: Impl, scenario: Scenario, status: str, headers: HeaderList) -> str | None:
     code = int(status.split(" ", 1)[0])
     hmap = _header_map(headers)
+    if code == 200 and scenario.method != "OPTIONS":
+        problem = _view_problem(scenario, hmap)
+        if problem:
+            return problem
     acao = hmap.get(ACAO.lower())
     if impl.kind == "bare":
         if code != 200:
@@ -423,6 +563,8 @@ def _problem(impl: Impl, scenario: Scenario, status: str, headers: HeaderList) -
             return f"expected status 200, got {code}"
         if acao != [ORIGIN]:
             return f"floor must set Access-Control-Allow-Origin: {ORIGIN}, got {acao}"
+        if scenario.floor == "decorator" and "origin" not in _tokens(hmap.get("vary")):
+            return "the decorator floor must send Vary: Origin"
         return None
 
     # A CORS extension.
@@ -462,6 +604,23 @@ def _problem(impl: Impl, scenario: Scenario, status: str, headers: HeaderList) -
     # to requests without Origin (Fetch standard, "CORS protocol and HTTP caches").
     if impl.name == CROSSORIGIN and "origin" not in _tokens(hmap.get("vary")):
         return "expected Vary: Origin"
+    return None
+
+
+def _view_problem(scenario: Scenario, hmap: dict[str, list[str]]) -> str | None:
+    """What is wrong with a 200 answer to a GET, judged by what the view returned."""
+    content_type = hmap.get("content-type")
+    if scenario.returns == "dict":
+        if content_type != ["application/json"]:
+            return f"a dict view must be answered as JSON, got Content-Type {content_type}"
+    elif content_type != ["text/html; charset=utf-8"]:
+        return f"expected Content-Type text/html; charset=utf-8, got {content_type}"
+    request_id = hmap.get(REQUEST_ID.lower())
+    if scenario.returns in ("tuple", "response"):
+        if request_id != ["1"]:
+            return f"the view's {REQUEST_ID}: 1 must be sent once, got {request_id}"
+    elif request_id is not None:
+        return f"unexpected {REQUEST_ID}: {request_id}"
     return None
 
 

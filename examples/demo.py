@@ -27,8 +27,8 @@ from markupsafe import escape
 from werkzeug.serving import make_server
 
 from flask_crossorigin import CORS, cross_origin
+from flask_crossorigin.browser import BrowserRequest, ServerResponse
 from flask_crossorigin.diagnosis import run_check
-from flask_crossorigin.explain import BrowserRequest, ServerResponse
 
 API_ORIGIN = "http://localhost:5000"
 PAGE_ORIGIN = "http://127.0.0.1:5001"

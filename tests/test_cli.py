@@ -2,9 +2,9 @@
 
 Rule ids (F1-F44) refer to docs/fetch-rules.md. The apps below have known policies, so
 each test can say which browser reason, which server reason and which fix must come out. The
-browser side is flask_crossorigin.explain (pinned on its own in test_explain.py); these tests pin
-what the CLI adds: running the exchanges, resolving the policy, naming the option to change,
-the output formats and the exit statuses.
+browser side is flask_crossorigin.browser (pinned on its own in test_browser_simulator.py);
+these tests pin what the CLI adds: running the exchanges, resolving the policy, naming the
+option to change, the output formats and the exit statuses.
 """
 
 from __future__ import annotations

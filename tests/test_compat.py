@@ -3,7 +3,6 @@ no other module of the package touches a private Flask or Werkzeug name."""
 
 from __future__ import annotations
 
-import logging
 import re
 import subprocess
 import sys
@@ -11,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from werkzeug.datastructures import Headers
 
 import flask_crossorigin
 from flask_crossorigin import _compat
@@ -45,49 +43,13 @@ def test_current_app_and_request_both_ways(name: str) -> None:
         assert both() == (app, ctx.request)
 
 
-@pytest.mark.parametrize("name", sorted(_compat.IMPLEMENTATIONS))
-def test_header_list_both_ways(name: str) -> None:
-    header_list = _compat.IMPLEMENTATIONS[name].header_list
-    headers = Headers([("Content-Type", "text/plain"), ("Vary", "Accept")])
-    items = header_list(headers)
-    if name == "public":
-        assert items is None  # the caller copies and writes back through the public API
-        return
-    assert items == [("Content-Type", "text/plain"), ("Vary", "Accept")]
-    items.append(("X-A", "1"))  # the same list: editing it edits the headers
-    assert headers["X-A"] == "1"
-
-
-@pytest.mark.parametrize("name", sorted(_compat.IMPLEMENTATIONS))
-def test_known_enabled_both_ways(name: str) -> None:
-    logger = logging.getLogger("flask_crossorigin.test_known_enabled")
-    known = _compat.IMPLEMENTATIONS[name].known_enabled(logger)
-    logger.setLevel(logging.INFO)
-    assert known(logging.DEBUG) is None  # nothing asked yet: the caller asks isEnabledFor
-    assert logger.isEnabledFor(logging.DEBUG) is False
-    if name == "public":
-        assert known(logging.DEBUG) is None  # never known: always ask
-        return
-    assert known(logging.DEBUG) is False  # what isEnabledFor found, read without calling it
-    logger.setLevel(logging.DEBUG)  # logging clears its cache on every level change
-    assert known(logging.DEBUG) is None
-    assert logger.isEnabledFor(logging.DEBUG) is True
-    assert known(logging.DEBUG) is True
-    logger.disabled = True  # not in the cache: True only ever means "ask isEnabledFor"
-    assert known(logging.DEBUG) is True and logger.isEnabledFor(logging.DEBUG) is False
-    logger.disabled = False
-    logger.setLevel(logging.NOTSET)
-
-
 def test_the_private_lookups_exist_on_this_flask() -> None:
-    # Flask 2.3 to 3.2 all have one of the two context variables and Werkzeug's list; if a
+    # Flask 2.3 to 3.2 all have one of the two context variables; if a
     # release drops them, the package still works (public fallback) but this test says the fast
     # path is gone.
     private = _compat.IMPLEMENTATIONS["private"]
     assert _compat.current_request is private.current_request
     assert _compat.current_app_and_request is private.current_app_and_request
-    assert _compat.header_list is private.header_list
-    assert _compat.known_enabled is private.known_enabled
 
 
 #: A private Flask/Werkzeug name: imported (``from flask.x import _y``), or reached as an

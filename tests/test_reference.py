@@ -1,6 +1,6 @@
 """``flask cors explain``: every id the package prints is documented, and found from a wheel.
 
-The ids come from the code (``explain.REASONS``, ``policy.Reason``, ``errors.CODES``, F1-F44),
+The ids come from the code (``browser.REASONS``, ``policy.Reason``, ``errors.CODES``, F1-F44),
 not from the pages, so an id added to the code without its docs entry fails here. The last test
 builds a wheel, installs it apart from the checkout and runs the command there: the docs must
 travel as package data, since an installed package has no ``docs/`` next to it.
@@ -19,9 +19,9 @@ import pytest
 from click.testing import CliRunner
 
 from flask_crossorigin import reference
+from flask_crossorigin.browser import REASONS
 from flask_crossorigin.cli import cors_cli
 from flask_crossorigin.errors import CODES
-from flask_crossorigin.explain import REASONS
 from flask_crossorigin.policy import Reason
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from flask_crossorigin._refusals import CAPACITY, VALUE_LIMIT, WINDOW, RefusalMemory, escape_value
+from flask_crossorigin._reporting import CAPACITY, VALUE_LIMIT, WINDOW, RefusalMemory, escape_value
 
 
 class FakeClock:

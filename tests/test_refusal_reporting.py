@@ -16,7 +16,7 @@ from flask import Blueprint, Flask, abort
 import flask_crossorigin
 from flask_crossorigin import CORS, ConfigError, cors_refused, cross_origin
 from flask_crossorigin._adapter import state_for
-from flask_crossorigin._refusals import CAPACITY
+from flask_crossorigin._reporting import CAPACITY
 
 A = "https://a.test"
 EVIL = "https://evil.test"

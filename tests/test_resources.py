@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from flask_crossorigin import resources
+from flask_crossorigin._memo import memos_of
 from flask_crossorigin.errors import ConfigError
 from flask_crossorigin.resources import ResourceTable, literal_prefix, normalise_path
 
@@ -211,12 +211,13 @@ def test_plus_is_literal():
 
 def test_memo_is_bounded_and_answers_stay_correct():
     tbl = table("/*", "/api/*", r"/api/v[0-9]+/users")
-    total = resources._MEMO_LIMIT + 1500
+    total = memos_of(tbl)["memo"].entries + 1500
     for i in range(total):
         path = f"/api/v{i}/users" if i % 2 else f"/api/x{i}"
         expected = r"/api/v[0-9]+/users" if i % 2 else "/api/*"
         assert covering(tbl, path) == expected
-        assert len(tbl._memo) <= resources._MEMO_LIMIT
+        memo = memos_of(tbl)["memo"]
+        assert len(memo) <= memo.entries
     for i in range(0, total, 97):
         assert covering(tbl, f"/api/v{i}/users") == r"/api/v[0-9]+/users"
         assert covering(tbl, f"/other{i}") == "/*"

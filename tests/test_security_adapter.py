@@ -17,7 +17,8 @@ import pytest
 from flask import Blueprint, Flask, Response
 
 from flask_crossorigin import CORS, cors_refused, cross_origin
-from flask_crossorigin._adapter import state_for
+from flask_crossorigin._adapter import plan_of, state_for
+from flask_crossorigin._memo import memos_of
 
 A = "https://a.example"
 EVIL = "https://evil.example"
@@ -506,11 +507,11 @@ def test_item_2_no_preflight_memo_keeps_a_key_part_longer_than_a_browser_sends(
     for i in range(5):
         response = client.options(f"/b?{i}", headers=sent)
         assert response.status_code in (204, 403)
-    state = state_for(app)
-    policy = state.blueprint_tables["bp"].rows[0].value.policy
-    for key in policy._preflight_memo:
+    plan = plan_of(app)
+    policy = plan.blueprint_tables["bp"].rows[0].value.policy
+    for key in memos_of(policy)["preflight_memo"]:
         assert all(len(part or "") <= 512 for part in key), part
-    for key in state._routes:
+    for key in plan.routes:
         assert all(len(part) <= 1024 for part in key), part
     assert all(len(origin or "") <= 512 for origin in policy.decisions_by_origin)
 
@@ -535,9 +536,9 @@ def test_item_2_the_routing_memo_never_keeps_a_long_host() -> None:
     client.options(
         "/b", headers={"Origin": A, "Access-Control-Request-Method": "PUT", "Host": "api.example"}
     )
-    state = state_for(app)
-    assert state._routes, "a browser-sized key is kept"
-    assert all(len(part) <= 1024 for key in state._routes for part in key)
+    routes = plan_of(app).routes
+    assert routes, "a browser-sized key is kept"
+    assert all(len(part) <= 1024 for key in routes for part in key)
 
 
 def test_item_2_short_keys_are_still_memoised() -> None:
@@ -545,10 +546,10 @@ def test_item_2_short_keys_are_still_memoised() -> None:
     app = _preflight_app()
     client = app.test_client()
     client.options("/b", headers={"Origin": A, "Access-Control-Request-Method": "PUT"})
-    state = state_for(app)
-    policy = state.blueprint_tables["bp"].rows[0].value.policy
-    assert (A, "PUT", None, None) in policy._preflight_memo
-    assert state._routes
+    plan = plan_of(app)
+    policy = plan.blueprint_tables["bp"].rows[0].value.policy
+    assert (A, "PUT", None, None) in memos_of(policy)["preflight_memo"]
+    assert plan.routes
 
 
 def test_item_2_an_overlong_method_is_routed_as_a_stand_in() -> None:

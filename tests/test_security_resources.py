@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from flask_crossorigin._memo import memos_of
 from flask_crossorigin.resources import ResourceTable
 
 try:  # the regex parser, to read independently what a pattern's matches start with
@@ -256,7 +257,7 @@ def test_multiline_and_dotall_keep_their_prefix_and_python_semantics_security_is
     assert covering(tbl, "/api/x") == "/api/*"
     assert covering(tbl, "/files/\n") == dotall.pattern
     assert covering(tbl, "/files/ab") == r"/.*"
-    assert not tbl._flagged  # indexed by prefix like any unflagged pattern
+    assert not any(row.flagged for row in tbl.rows)  # indexed by prefix like any other
 
 
 def test_inline_flags_are_read_like_compiled_ones_security_issue_item_7() -> None:
@@ -292,11 +293,11 @@ def test_tables_without_flagged_rows_keep_the_indexed_lookup_security_issue_item
     monkeypatch.setattr(ResourceTable, "_match_with_flagged", fail)
     assert covering(tbl, "/api/v1/users") == r"/api/v[0-9]+/users"
     assert covering(tbl, "/api/x") == "/api/*"
-    assert "/api/x" in tbl._memo
+    assert "/api/x" in memos_of(tbl)["memo"]
     flagged = table("/*", re.compile("/api/.*", re.I))
     monkeypatch.undo()
     assert flagged.match("/API/x") is flagged.match("/API/x")  # memoised too
-    assert "/API/x" in flagged._memo
+    assert "/API/x" in memos_of(flagged)["memo"]
 
 
 def _parsed_literal_run(pattern: re.Pattern[str]) -> str:

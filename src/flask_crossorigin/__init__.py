@@ -6,7 +6,8 @@ Switching from flask-cors is one import line::
 
 The public API is :class:`CORS`, :func:`cross_origin` and :class:`ConfigError`, the
 :data:`cors_refused` signal, the :mod:`flask_crossorigin.testing` helpers, the browser simulator
-:mod:`flask_crossorigin.explain`, and the refusal reason ids of
+:mod:`flask_crossorigin.browser` (also importable under its former name,
+``flask_crossorigin.explain``), and the refusal reason ids of
 :class:`flask_crossorigin.policy.Reason`; the API reference lists them all (``flask cors explain
 --page api`` prints it from the installed package; ``make docs`` renders it in a checkout).
 Every other name may change.

@@ -5,21 +5,12 @@ This is the only module of the package that may touch a private Flask or Werkzeu
 changes Flask's behaviour: it only *reads* where Flask keeps the current request.
 
 * :func:`current_request` runs on every response, as the response starts (and
-  :func:`current_app_and_request` in every decorated view). Going through the
-  public ``flask.request`` proxy costs several Python-level calls; the context variable behind
-  it is one C call. Flask 2.3 to 3.1 keep the request context in ``flask.globals._cv_request``;
-  Flask 3.2 merged it into the app context, ``flask.globals._cv_app``. Either way the public
-  fallback (``has_request_context`` and the ``request`` proxy) gives the same answer.
-* :func:`header_list` gives a Werkzeug ``Headers``' own list of pairs, to merge a decision into
-  a Flask response in place (the decorator without ``CORS(app)``): the public API re-validates
-  every value on ``add``, which costs more than the CORS decision; our values were validated at
-  set-up or passed the origin/token grammar. The private read is a C-level attribute getter (no
-  Python call frame); the fallback returns ``None``, and the caller then copies, merges and
-  writes back through the public API.
-* :func:`known_enabled` reads the standard library's per-logger cache of "is this level
-  enabled", so that the DEBUG check made on every response costs a dictionary lookup rather
-  than a call of ``Logger.isEnabledFor``. ``None`` (not cached yet, or the fallback) means
-  "ask ``isEnabledFor``"; the cache is cleared by ``logging`` itself whenever a level changes.
+  :func:`current_app_and_request` in every decorated view); it is the one private read left.
+  Going through the public ``flask.request`` proxy costs several Python-level calls; the
+  context variable behind it is one C call. Flask 2.3 to 3.1 keep the request context in
+  ``flask.globals._cv_request``; Flask 3.2 merged it into the app context,
+  ``flask.globals._cv_app``. Either way the public fallback (``has_request_context`` and the
+  ``request`` proxy) gives the same answer.
 * :func:`typed_headers` gives the same ``Headers`` object typed: Werkzeug 2.3.0 leaves most
   ``Headers`` methods unannotated, so ``mypy --strict`` against the floor would flag every call
   of them as a call to an untyped function. Nothing changes at run time.
@@ -27,9 +18,7 @@ changes Flask's behaviour: it only *reads* where Flask keeps the current request
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
-from operator import attrgetter
 from typing import Any, Callable, NamedTuple, Optional, Protocol, cast
 
 from flask import Flask, Request, current_app, has_request_context, request
@@ -64,29 +53,6 @@ def _public_current_app_and_request() -> tuple[Flask, Request]:
     """The app and request of the current request context (public APIs; raises outside one)."""
     app = cast(Flask, cast(Any, current_app)._get_current_object())
     return app, cast(Request, cast(Any, request)._get_current_object())
-
-
-def _public_header_list(headers: Headers) -> object:
-    return None
-
-
-#: ``Headers._list``, the plain list Werkzeug 2.3 to 3.2 keep (read in C: no Python frame). The
-#: caller edits it in place only if it is a ``list``; an object without it raises AttributeError.
-_private_header_list: Callable[[Headers], object] = attrgetter("_list")
-
-
-def _public_known_enabled(logger: logging.Logger) -> Callable[[int], bool | None]:
-    unknown: dict[int, bool] = {}
-    return unknown.get
-
-
-def _private_known_enabled(logger: logging.Logger) -> Callable[[int], bool | None]:
-    """The ``get`` of *logger*'s level cache (``Logger._cache``, Python 3.7 and later)."""
-    cache = getattr(logger, "_cache", None)
-    if type(cache) is not dict:
-        return _public_known_enabled(logger)
-    levels: dict[int, bool] = cache
-    return levels.get
 
 
 Lookups = tuple[Callable[[Flask], Optional[Request]], Callable[[], tuple[Flask, Request]]]
@@ -146,8 +112,6 @@ def _private_lookup() -> Lookups | None:
 
 
 _private = _private_lookup()
-_headers_have_list = type(getattr(cast(Callable[[], object], Headers)(), "_list", None)) is list
-_loggers_have_cache = type(getattr(logging.getLogger(), "_cache", None)) is dict
 
 #: ``current_request(app)``: the request *app* is serving here, or ``None`` (no request context,
 #: or another app's). The private lookup where this Flask has one, else the public one.
@@ -158,41 +122,15 @@ current_request: Callable[[Flask], Request | None] = (
 current_app_and_request: Callable[[], tuple[Flask, Request]] = (
     _private[1] if _private is not None else _public_current_app_and_request
 )
-#: ``header_list(headers)``: the list behind a Werkzeug ``Headers``, to edit in place. Anything
-#: but a ``list`` (the fallback's ``None``), or an AttributeError, means "use the public API".
-header_list: Callable[[Headers], object] = (
-    _private_header_list if _headers_have_list else _public_header_list
-)
-#: ``known_enabled(logger)(level)``: ``False`` only when *logger* is known to be disabled for
-#: *level*; ``True`` or ``None`` mean "ask ``logger.isEnabledFor(level)``" (which also honours
-#: ``logger.disabled``).
-known_enabled: Callable[[logging.Logger], Callable[[int], bool | None]] = (
-    _private_known_enabled if _loggers_have_cache else _public_known_enabled
-)
 
 
 class Implementation(NamedTuple):
     current_request: Callable[[Flask], Request | None]
     current_app_and_request: Callable[[], tuple[Flask, Request]]
-    header_list: Callable[[Headers], object]
-    known_enabled: Callable[[logging.Logger], Callable[[int], bool | None]]
 
 
 #: Both implementations, for the test that runs each.
 IMPLEMENTATIONS: dict[str, Implementation] = {
-    "public": Implementation(
-        _public_current_request,
-        _public_current_app_and_request,
-        _public_header_list,
-        _public_known_enabled,
-    ),
-    **(
-        {
-            "private": Implementation(
-                _private[0], _private[1], _private_header_list, _private_known_enabled
-            )
-        }
-        if _private is not None
-        else {}
-    ),
+    "public": Implementation(_public_current_request, _public_current_app_and_request),
+    **({"private": Implementation(*_private)} if _private is not None else {}),
 }

@@ -1,14 +1,20 @@
-"""Small HTTP grammar helpers shared by the core.
+"""Small HTTP grammar and logging helpers shared by the core.
 
-Everything here is framework-free and side-effect free. The functions exist so that every place
-which decides whether a request value may be echoed into a response header uses one grammar:
-a value that fails these checks is never written anywhere raw.
+Everything here is framework-free and, but for :func:`log_safely`, side-effect free. The
+functions exist so that every place which decides whether a request value may be echoed into a
+response header or a log line uses one grammar: a value that fails these checks is never written
+anywhere raw, and no log call made while answering a request can raise.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
+import logging
 import re
+import sys
+import traceback
+from typing import Any
 
 #: RFC 9110 token (``tchar``): method names and header field names must match this.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -182,3 +188,21 @@ def merge_vary(existing: str | None, names: tuple[str, ...]) -> str | None:
     if not missing:
         return None
     return ", ".join([*members, *missing])
+
+
+def log_safely(logger: logging.Logger, level: int, message: str, *args: object, **kw: Any) -> None:
+    """``logger.log(level, message, *args, **kw)``, which never raises.
+
+    The logging package catches a handler's errors in ``emit`` itself (printing them to
+    ``sys.stderr``), but a filter, or a handler that fails outside ``emit``, raises out of the
+    logging call. While a request is answered that must not happen: reporting never changes or
+    breaks a response. The failure is printed to ``sys.stderr`` instead, which WSGI servers send
+    to their error log, as ``logging`` does for its own handler errors.
+    """
+    try:
+        logger.log(level, message, *args, **kw)
+    except Exception:
+        with contextlib.suppress(Exception):  # no stderr to write to: nothing left to try
+            text = message % args if args else message
+            sys.stderr.write(f"{logger.name}: {text}\nLogging this message failed:\n")
+            traceback.print_exc(file=sys.stderr)

@@ -28,18 +28,10 @@ from typing import Any, Callable
 
 from flask import Flask
 
-from ._adapter import (
-    AppState,
-    apply,
-    decide,
-    is_preflight,
-    render_preflight,
-    reporting_failed,
-    state_for,
-    wsgi_path,
-)
+from ._adapter import AppState, state_for
 from ._compat import current_request
-from ._reporting import report_refusal
+from ._respond import apply, decide, hand_refusal, is_preflight, preflight, reporting_failed
+from ._routing import wsgi_path
 
 #: WSGI environ key. The middleware in view mode sets it to ``None`` (so the decorated view
 #: knows the middleware will write its headers); the decorated view sets it to its coverage and,
@@ -78,19 +70,20 @@ class CORSMiddleware:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         state = self.state
-        if state.report_table is not None:
+        if state.report_layers is not None:
             _trial(state, environ)
         if not state.has_middleware:  # view mode: only what a decorated view marks
             environ[VIEW_KEY] = None
             return self.wsgi_app(environ, partial(_start_view, state, environ, start_response))
         if environ["REQUEST_METHOD"] == "OPTIONS" and is_preflight(environ):
-            found = state.resolve_environ(environ, environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
+            found = state.plan().resolve_environ(
+                environ, environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"]
+            )
             if found is not None and found.policy.automatic_options:
                 path = wsgi_path(environ.get("PATH_INFO") or "") or ""
-                status, headers = render_preflight(found, environ, path, state)
+                status, headers = preflight(state, found, environ, path)
                 start_response(status, headers)
                 return []
-
         # A partial rather than a closure: a closure would make environ, state and
         # start_response cell variables of this function, three allocations on every request.
         return self.wsgi_app(environ, partial(_start_response, state, environ, start_response))
@@ -107,14 +100,16 @@ def _start_response(
     """The ``start_response`` Flask is handed: adds the decided headers as the response starts.
 
     Flask starts the response inside the request context, so the routed request (endpoint,
-    blueprints) is read from there; the common case (an ordinary request, an origin listed at
-    set-up) is a few lookups and :func:`~._adapter.apply`.
+    blueprints) is read from there; then :func:`~._respond.apply`.
     """
+    plan = state.current
+    if plan is None or plan.views_seen != len(state.app.view_functions):
+        plan = state.rebuild()
     req = current_request(state.app)
     if req is not None:
-        found = state.resolve_request(req)
+        found = plan.resolve_request(req)
     else:  # not started by this app's Flask (an inner middleware answered): the path
-        found = state.resolve_environ(environ, environ["REQUEST_METHOD"])
+        found = plan.resolve_environ(environ, environ["REQUEST_METHOD"])
     if found is not None:
         apply(state, found, None, headers, req, environ)
     return start_response(status, headers, exc_info)
@@ -137,17 +132,18 @@ def _start_view(
 
 def _trial(state: AppState, environ: dict[str, Any]) -> None:
     """Report what the report-only policy would refuse; never touches the response."""
-    if "HTTP_ORIGIN" not in environ or state.report_table is None:
+    if "HTTP_ORIGIN" not in environ:
         return
     path = wsgi_path(environ.get("PATH_INFO") or "")
-    if path is None:
+    plan = state.plan()
+    if path is None or plan.report_table is None:
         return
-    found = state.match_path(state.report_table, path)
+    found = plan.match_path(plan.report_table, path)
     if found is None:
         return
     decision = decide(found.policy, environ)
     if not decision.allowed:
         try:
-            report_refusal(state, found, decision, path, environ, report_only=True)
+            hand_refusal(state, found, decision, path, environ, report_only=True)
         except Exception:  # a failing log handler never breaks the response (item 10)
             reporting_failed()

@@ -27,6 +27,7 @@ from flask import Flask
 from flask.cli import AppGroup, NoAppException, ScriptInfo
 
 from ._http import DEFAULT_PORTS, is_token
+from .browser import BrowserRequest
 from .diagnosis import (
     CheckReport,
     DiagnosisError,
@@ -37,7 +38,6 @@ from .diagnosis import (
     run_check,
 )
 from .errors import ConfigError
-from .explain import BrowserRequest
 from .reference import KINDS, DocsMissingError, UnknownIdError, all_ids, explain_id, page, pages
 
 __all__ = ["cors_cli"]

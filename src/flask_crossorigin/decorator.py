@@ -23,22 +23,12 @@ import threading
 from typing import TYPE_CHECKING, Any, Callable, TypeVar, cast, overload
 
 from flask import Flask, Request, Response, request_finished
+from werkzeug.datastructures import Headers
 
-from ._adapter import (
-    EXTENSION_KEY,
-    SPEC_ATTRIBUTE,
-    AppState,
-    Coverage,
-    ViewSpec,
-    apply,
-    decide,
-    is_preflight,
-    preflight_status,
-    reporting_failed,
-    state_for,
-)
-from ._compat import current_app_and_request, current_request, header_list, typed_headers
+from ._adapter import EXTENSION_KEY, SPEC_ATTRIBUTE, AppState, Coverage, ViewSpec, state_for
+from ._compat import current_app_and_request, current_request, typed_headers
 from ._middleware import VIEW_KEY, attach
+from ._respond import apply, decide, is_preflight, preflight_status, reporting_failed
 from .options import DECORATOR_OPTIONS, check_names, validate_values
 
 if TYPE_CHECKING:
@@ -84,7 +74,10 @@ def cross_origin(*args: Any, **options: Any) -> F | Callable[[F], F]:
                 # Alone, the view's policy is applied for it (with CORS(app) the middleware
                 # finds it by endpoint): the request is marked with the view's coverage, and its
                 # headers are written as the response starts.
-                own = state.view_coverages.get(spec) or state.coverage_for_spec(spec)
+                plan = state.current
+                if plan is None or plan.views_seen != len(app.view_functions):
+                    plan = state.rebuild()
+                own = plan.views.get(spec) or plan.view(spec)
                 environ = req.environ
                 if VIEW_KEY not in environ:  # the middleware did not see this request
                     _unseen(state, environ)
@@ -153,19 +146,9 @@ def _finish(sender: Flask, response: Response, **extra: Any) -> None:
             if state.unseen == 0:
                 request_finished.disconnect(_finish, sender)
         found, decision = environ[VIEW_KEY]
-        headers = response.headers
-        try:
-            items = header_list(headers)
-        except AttributeError:  # an app's own headers class
-            items = None
-        if type(items) is list:
-            apply(state, found, decision, items, req, environ)
-        else:
-            public = typed_headers(headers)
-            pairs = list(public.items())
-            apply(state, found, decision, pairs, req, environ)
-            public.clear()
-            public.extend(pairs)
+        items = list(typed_headers(response.headers).items())
+        apply(state, found, decision, items, req, environ)
+        response.headers = cast(Callable[[list[tuple[str, str]]], Headers], Headers)(items)
     except Exception:
         reporting_failed()
 
@@ -179,7 +162,7 @@ def _preflight_without_middleware(own: Coverage, state: AppState, req: Request) 
     environ = req.environ
     if is_preflight(environ):  # (only OPTIONS requests are passed here)
         # Routed with the requested method: the view serving the actual request decides.
-        found = state.resolve_environ(environ, environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
+        found = state.plan().resolve_environ(environ, environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
         found = found or own
         if found.policy.automatic_options:
             decision = decide(found.policy, environ)

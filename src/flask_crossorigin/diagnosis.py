@@ -34,8 +34,8 @@ from flask.testing import FlaskClient
 from ._adapter import AppState, Coverage, Source, SourceKind, peek_state
 from ._compat import typed_headers
 from ._http import escape_for_log, is_token
+from .browser import BrowserRequest, Reason, ServerResponse, Verdict, simulate
 from .errors import ConfigError
-from .explain import BrowserRequest, Reason, ServerResponse, Verdict, simulate
 from .policy import Decision, Policy, RequestFacts
 from .policy import Reason as ServerReason
 

@@ -95,10 +95,7 @@ class CORS:
                     "blueprint's paths as patterns."
                 )
             state = attach(app, enforce=False)
-            state.report_layers = layers
-            state.report_table = state.compile_table(
-                layers, "CORS(report_only=True)", report_only=True
-            )
+            state.configure(report_layers=layers)
             return
         if isinstance(app, Blueprint):
 
@@ -107,32 +104,26 @@ class CORS:
                 flask_app = setup.app  # typed Flask in 2.3, the sansio App later
                 assert isinstance(flask_app, Flask)
                 state = attach(flask_app)
-                state.blueprint_layers[name] = layers
-                state.blueprint_tables[name] = state.compile_table(
-                    layers, f"CORS({name})", blueprint=name
-                )
-                state.changed()
+                state.configure(blueprint_layers={**state.blueprint_layers, name: layers})
 
             app.record(register)
             return
         if not isinstance(app, Flask):
             raise TypeError(f"CORS() takes a Flask app or a Blueprint, not {type(app).__name__}.")
         state = attach(app)
-        table = state.compile_table(layers, "CORS")
         configuration = _configuration(config_layer(app.config), layers)
-        if state.table is not None and configuration != state.configuration:
+        if state.app_layers is not None and configuration != state.configuration:
             logger.warning(
                 "CORS(app) was called again on app %r with a different configuration: the new "
                 "one replaces the first (flask-cors stacked them; see "
                 "'flask cors explain --page migrating').",
                 app.name,
             )
-        state.table, state.configuration = table, configuration
-        # Everything else compiled over the app's config (blueprint tables, the report-only
-        # table, decorated views) is compiled again: a second CORS(app) after the config
-        # changed must not leave any of them on the old values (security issue item 11).
-        state.recompile()
-        state.compile_views()
+        # A new plan: this table, and everything else compiled over the app's config (blueprint
+        # tables, the report-only table, decorated views) compiled again, so a second CORS(app)
+        # after the config changed leaves nothing on the old values (security issue item 11).
+        state.configure(app_layers=layers)
+        state.configuration = configuration
 
 
 def _configuration(*layers: Layer | tuple[Layer, ...]) -> object:

@@ -1,4 +1,12 @@
-"""Option names, defaults, ``CORS_*`` config keys and legacy spellings; validation into a Policy.
+"""The table of options, and the machinery it drives: layers, ``CORS_*`` keys, validation.
+
+Every option is declared once, as one row of :data:`OPTIONS`: its name, default, kind, validator,
+``CORS_*`` config key and a one-line doc. Everything else is read from that table: the defaults,
+the names ``CORS()``, ``init_app()``, ``@cross_origin()`` and a resource's dict accept, the config
+keys, the validation of each value (a boolean's from its kind alone), the fields of the compiled
+:class:`~flask_crossorigin.policy.Policy` and what :meth:`Policy.describe` shows. Adding an
+option is adding a row (and its key in :mod:`flask_crossorigin.types`, and its documentation;
+CONTRIBUTING.md says exactly what).
 
 Options arrive in layers (defaults, app config, ``CORS()`` keyword arguments, ``init_app``
 keyword arguments, per-resource dictionaries, decorator arguments). Each value keeps a label
@@ -16,6 +24,8 @@ import logging
 import re
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from ._http import is_token, looks_like_regex
@@ -25,44 +35,6 @@ from .policy import DEBUG_HEADER, DEFAULT_METHODS, HeaderRule, Policy
 from .resources import check_pattern
 
 logger = logging.getLogger("flask_crossorigin")
-
-#: Options that shape a policy, with their defaults (the same as flask-cors 6).
-POLICY_DEFAULTS: Mapping[str, Any] = {
-    "origins": "*",
-    "methods": DEFAULT_METHODS,
-    "allow_headers": "*",
-    "expose_headers": None,
-    "supports_credentials": False,
-    "max_age": None,
-    "send_wildcard": False,
-    "vary_header": True,
-    "automatic_options": True,
-    "intercept_exceptions": True,
-    "always_send": True,
-    "allow_private_network": False,
-    "debug": False,
-    "log_refusals": False,
-}
-#: The path patterns a ``CORS(app)`` policy covers when ``resources`` is not given.
-DEFAULT_RESOURCES = r"/*"
-EXTENSION_OPTIONS = frozenset({*POLICY_DEFAULTS, "resources"})
-DECORATOR_OPTIONS = frozenset(POLICY_DEFAULTS)
-
-#: The options whose value is True or False; ``None`` for one of them means "not set".
-BOOLEAN_OPTIONS = frozenset(
-    name for name, default in POLICY_DEFAULTS.items() if isinstance(default, bool)
-)
-
-#: Spellings from flask-cors's old documentation. flask-cors 6 ignores them; we honour them, with
-#: a DeprecationWarning and a WARNING at set-up saying how that differs from flask-cors 6.
-LEGACY_OPTIONS: Mapping[str, str] = {"headers": "allow_headers", "origin": "origins"}
-LEGACY_CONFIG_KEYS: Mapping[str, str] = {"CORS_HEADERS": "allow_headers"}
-CONFIG_KEYS: Mapping[str, str] = {f"CORS_{name.upper()}": name for name in EXTENSION_OPTIONS}
-#: What flask-cors 6 does instead when it ignores a legacy spelling of this option.
-_FLASK_CORS_6_INSTEAD: Mapping[str, tuple[str, str]] = {
-    "allow_headers": ("allowed every request header", "'*'"),
-    "origins": ("allowed every origin", "'*'"),
-}
 
 #: The methods browsers upper-case before sending (F7); any other is sent exactly as written.
 _NORMALISED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
@@ -74,275 +46,77 @@ MAX_AGE_LIMIT = 86400
 Layer = dict[str, tuple[Any, str]]
 
 
-def check_names(options: Mapping[str, Any], *, allowed: frozenset[str], where: str) -> Layer:
-    """Turn keyword options into a layer, translating legacy names and refusing unknown ones.
+# -- the shape of an option -----------------------------------------------------------------------
 
-    A misspelt option must never be ignored: ``CORS(app, origin_s=[...])`` would otherwise leave
-    the default "every origin" in force while its author believes the API is restricted. Every
-    unknown name is reported in one error.
+
+class Kind(str, Enum):
+    """What sort of value an option takes, which says how it is validated and typed.
+
+    A ``BOOL`` option needs nothing but its row: it is validated from its kind (``True`` or
+    ``False``; ``None`` means "not set"). Every other kind names its validator in the row.
     """
-    layer: Layer = {}
-    unknown: list[str] = []
-    for name, value in options.items():
-        modern = LEGACY_OPTIONS.get(name)
-        if modern is not None:
-            warn_deprecated(
-                f"The option {name!r} is a legacy flask-cors spelling; write {modern!r} instead."
-            )
-            if modern in options:
-                raise TypeError(f"{where} got both {name!r} and {modern!r}; keep only {modern!r}.")
-            label = f"{where}({name}=...)"
-            _warn_legacy(label, f"{name}=...", modern, f"{modern}={value!r}", value)
-            layer[modern] = (value, label)
-            continue
-        if name == "report_only" and name not in allowed:
+
+    #: ``True`` or ``False``; ``None`` is "not set". Typed ``bool | None``.
+    BOOL = "bool"
+    #: Origins, globs, regexes or callables, compiled into an :class:`OriginMatcher`.
+    ORIGINS = "origins"
+    #: Method names (a list, a comma-separated string, or ``"*"``): a tuple, ``None`` for ``*``.
+    METHODS = "methods"
+    #: Request header names or regexes (or ``"*"``), compiled into a :class:`HeaderRule`.
+    HEADERS = "headers"
+    #: Response header names (or ``"*"``, or ``None``): a tuple, empty for none.
+    EXPOSE = "expose"
+    #: Seconds (an int, a string of digits, a timedelta) or ``None``: an int or ``None``.
+    MAX_AGE = "max_age"
+    #: Path patterns for the whole table (``CORS()`` only), compiled by :func:`resource_entries`.
+    RESOURCES = "resources"
+
+
+def _same(value: Any) -> object:
+    return value
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option, declared once: one row of :data:`OPTIONS`."""
+
+    #: The keyword argument, the key of a resource's dict, and the :class:`Policy` attribute.
+    name: str
+    #: The value when no layer sets it (flask-cors 6's default).
+    default: Any
+    kind: Kind
+    #: One line saying what the option does (``flask cors explain --page options``: the rest).
+    doc: str
+    #: ``(value, label) -> compiled value``, raising :class:`ConfigError`. ``None`` for a
+    #: ``BOOL`` (validated from its kind) and for ``resources`` (compiled by the table).
+    check: Callable[[Any, str], Any] | None = None
+    #: The compiled value -> the plain value :meth:`Policy.describe` shows.
+    show: Callable[[Any], object] = _same
+    #: Set for the whole resource table (``CORS()`` and ``init_app()`` only): not accepted by
+    #: ``@cross_origin`` nor in a resource's dict, and not a field of a :class:`Policy`.
+    table_only: bool = False
+
+    def __post_init__(self) -> None:
+        if (self.check is None) != (self.kind in (Kind.BOOL, Kind.RESOURCES)):
             raise TypeError(
-                f"{where} does not take 'report_only': a report-only policy is a separate table "
-                "for a whole app, so it is set only as CORS(app, report_only=True, ...) or "
-                "init_app(app, report_only=True, ...)."
+                f"option {self.name!r}: a {self.kind.value} option "
+                + ("takes no check" if self.check is not None else "needs a check")
             )
-        if name not in allowed:
-            unknown.append(name)
-            continue
-        if value is None and name in BOOLEAN_OPTIONS:
-            # app.config.get("CORS_SUPPORTS_CREDENTIALS") passed along: not set, as in flask-cors.
-            continue
-        layer[name] = (value, f"{where}({name}=...)")
-    if len(unknown) == 1:
-        raise TypeError(
-            f"{where} got an unknown option {unknown[0]!r}.{_suggest(unknown[0], allowed)}"
-        )
-    if unknown:
-        listed = "".join(f"\n  {name!r}.{_suggest(name, allowed)}" for name in unknown)
-        raise TypeError(f"{where} got {len(unknown)} unknown options:{listed}")
-    return layer
+
+    @property
+    def config_key(self) -> str:
+        """The app config key that sets it: ``CORS_`` and the name in upper case."""
+        return f"CORS_{self.name.upper()}"
+
+    def compile(self, value: Any, label: str) -> Any:
+        """Validate *value* (written at *label*) into the form :class:`Policy` keeps."""
+        if self.kind is Kind.BOOL:
+            return _boolean(self.name, value, label)
+        assert self.check is not None, self.name  # resources: compiled by resource_entries
+        return self.check(value, label)
 
 
-def _warn_legacy(label: str, written: str, modern: str, keep: str, value: Any) -> None:
-    """Log, at set-up, how honouring a legacy spelling differs from flask-cors 6.
-
-    A DeprecationWarning alone is hidden by default, and the difference is one users feel: a
-    narrower policy than the one flask-cors 6 runs for them today.
-    """
-    did, wide = _FLASK_CORS_6_INSTEAD[modern]
-    logger.warning(
-        "%s is a legacy flask-cors spelling that flask-cors 6 ignores (it %s). flask-crossorigin "
-        "honours it as %s=%r, so anything else is refused. To keep this policy, write %s; to "
-        "keep flask-cors 6's behaviour, remove %s (or set %s=%s).",
-        label,
-        did,
-        modern,
-        value,
-        keep,
-        written,
-        modern,
-        wide,
-    )
-
-
-#: Per config object (weakly held), the keys already warned about, so each warns once per app
-#: although the config is read for every table and every decorated view.
-_warned: dict[int, tuple[weakref.ref[Any], set[str]]] = {}
-
-
-def _warn_once(config: Mapping[str, Any], key: str) -> bool:
-    """Whether a set-up WARNING about *key* of *config* is still to be logged."""
-    ident = id(config)
-    entry = _warned.get(ident)
-    if entry is None or entry[0]() is not config:
-        try:
-            ref = weakref.ref(config, lambda _, ident=ident: _warned.pop(ident, None))  # type: ignore[misc]
-        except TypeError:  # a plain dict cannot be weakly referenced: warn every time
-            return True
-        entry = (ref, set())
-        _warned[ident] = entry
-    if key in entry[1]:
-        return False
-    entry[1].add(key)
-    return True
-
-
-def config_layer(config: Mapping[str, Any]) -> Layer:
-    """Read every ``CORS_*`` key of an app config.
-
-    A key set to ``None`` is not set (flask-cors 6 reads config the same way). A ``CORS_*`` key
-    we do not know is the app's own business (``CORS_ENABLED``, ``CORS_ALLOWED_ORIGINS`` read by
-    the app and passed explicitly), so it gets one WARNING naming the closest real key, never a
-    refusal to start.
-    """
-    layer: Layer = {}
-    for key, value in config.items():
-        if not isinstance(key, str) or not key.startswith("CORS_") or value is None:
-            continue
-        label = f"app.config[{key!r}]"
-        name = CONFIG_KEYS.get(key)
-        if name is None and key in LEGACY_CONFIG_KEYS:
-            name = LEGACY_CONFIG_KEYS[key]
-            modern_key = f"CORS_{name.upper()}"
-            warn_deprecated(f"The config key {key!r} is a legacy spelling; use {modern_key!r}.")
-            if config.get(modern_key) is not None:
-                continue  # the modern key wins; it is read on its own turn
-            if _warn_once(config, key):
-                _warn_legacy(label, key, name, f"{modern_key} = {value!r}", value)
-        if name is None:
-            if _warn_once(config, key):
-                # Only modern keys are suggested: a legacy one would be a second thing to fix.
-                known = frozenset(CONFIG_KEYS)
-                logger.warning(
-                    "%s is not a flask-crossorigin (or flask-cors) setting, so it is not read."
-                    "%s If your app reads it itself, ignore this.",
-                    label,
-                    _suggest(key, known),
-                )
-            continue
-        layer[name] = (value, label)
-    return layer
-
-
-def _suggest(name: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.5)
-    return (
-        f" Did you mean {close[0]!r}?" if close else f" Known options: {', '.join(sorted(known))}."
-    )
-
-
-def merge(*layers: Mapping[str, tuple[Any, str]]) -> Layer:
-    """Merge layers, later ones winning, on top of the defaults."""
-    merged: Layer = {name: (value, "default") for name, value in POLICY_DEFAULTS.items()}
-    for layer in layers:
-        merged.update(layer)
-    return merged
-
-
-def build_policy(options: Mapping[str, tuple[Any, str]]) -> Policy:
-    """Validate merged options and compile them into a :class:`Policy`.
-
-    Raises one :class:`ConfigError` listing every value or combination that cannot work.
-    """
-    full = merge(options)
-    problems = ProblemCollector()
-
-    def value(name: str) -> Any:
-        return full[name][0]
-
-    def label(name: str) -> str:
-        return full[name][1]
-
-    flags = {
-        name: problems.check(_boolean, name, value(name), label(name))
-        for name in (
-            "supports_credentials",
-            "send_wildcard",
-            "vary_header",
-            "automatic_options",
-            "intercept_exceptions",
-            "always_send",
-            "allow_private_network",
-            "debug",
-            "log_refusals",
-        )
-    }
-    origins = problems.check(compile_origins, value("origins"), label("origins"))
-    expose = problems.check(_expose_headers, value("expose_headers"), label("expose_headers"))
-    methods = problems.check(_methods, value("methods"), label("methods"))
-    allow_headers = problems.check(_allow_headers, value("allow_headers"), label("allow_headers"))
-    max_age = problems.check(_max_age, value("max_age"), label("max_age"))
-    if flags["supports_credentials"]:
-        _check_credentials(full, origins, expose is not None and "*" in expose, problems)
-    problems.raise_any()
-    assert origins is not None and expose is not None and allow_headers is not None
-    if flags["debug"]:
-        logger.warning(
-            "CORS debug mode is on (%s): refused requests get an %s header naming the reason. "
-            "It tells any caller how your policy works; turn it off in production.",
-            label("debug"),
-            DEBUG_HEADER,
-        )
-    return Policy(
-        origins=origins,
-        methods=methods,
-        allow_headers=allow_headers,
-        expose_headers=expose,
-        max_age=max_age,
-        sources={name: source for name, (_, source) in full.items()},
-        **{name: flag is True for name, flag in flags.items()},  # each a bool: nothing raised
-    )
-
-
-def _check_credentials(
-    options: Mapping[str, tuple[Any, str]],
-    origins: OriginMatcher | None,
-    expose_all: bool,
-    problems: ProblemCollector,
-) -> None:
-    """With credentials on, refuse (into *problems*) what they make impossible.
-
-    *options* labels say where values came from; *origins* is None when it could not be compiled.
-    Any origin with credentials is refused however it is spelt: ``'*'``, ``'null'``, a regex that
-    matches a random origin or a random name under a public suffix, or a subdomain glob over a
-    public suffix, where anyone can put up a site. "Any origin" is the one definition the
-    adapter's merge rule also uses, :attr:`OriginMatcher.admits_anyone`.
-    """
-    entry = origins.open_entry() if origins is not None and origins.admits_anyone else None
-    if entry is not None:
-        value, source = options.get("origins", ("*", "default"))
-        if origins is not None and origins.any:
-            what = f"any origin (origins={value!r} from {source})"
-        else:
-            what = f"the origin {entry.shown} (from {source})"
-        wildcard = options.get("send_wildcard", (False, ""))
-        if wildcard[0] is True:
-            what += f", and send_wildcard=True (from {wildcard[1]}) asks for '*',"
-        problems.errors.append(
-            ConfigError(
-                f"supports_credentials=True (from {options['supports_credentials'][1]}) with "
-                f"{what} would let {entry.who} read responses made with your users' cookies. "
-                + (
-                    entry.fix
-                    or "List the sites you trust, e.g. origins=['https://app.example.com', "
-                    "'https://*.example.com'], or, if you really decide per request, pass a "
-                    "callable: origins=lambda origin: is_trusted(origin)."
-                ),
-                code="cors.E020",
-                option="origins",
-                value=value,
-                source=source,
-            )
-        )
-    if expose_all:
-        problems.errors.append(
-            ConfigError(
-                f"{options['expose_headers'][1]}: expose_headers='*' with "
-                "supports_credentials=True is sent literally, and browsers then expose only a "
-                "header literally named '*' (F24). List the response headers the page may read, "
-                "e.g. expose_headers=['X-Total-Count'].",
-                code="cors.E021",
-                option="expose_headers",
-                value="*",
-                source=options["expose_headers"][1],
-            )
-        )
-
-
-def validate_values(layer: Mapping[str, tuple[Any, str]]) -> None:
-    """Check each value of *layer* on its own, before the layers it will merge with are known.
-
-    The decorator calls this when a module is imported, so a bad value fails at start-up even
-    though combinations with app config can only be checked once the app is known.
-    """
-    problems = ProblemCollector()
-    results: dict[str, Any] = {}
-    for name, (value, label) in layer.items():
-        check = _VALUE_CHECKS.get(name)
-        if check is not None:
-            results[name] = problems.check(check, value, label)
-        elif name in POLICY_DEFAULTS:
-            problems.check(_boolean, name, value, label)
-    # Combinations can be judged now only where the layer itself sets both sides.
-    if layer.get("supports_credentials", (False, ""))[0] is True:
-        expose = results.get("expose_headers")
-        _check_credentials(layer, results.get("origins"), bool(expose and "*" in expose), problems)
-    problems.raise_any()
+# -- validators -----------------------------------------------------------------------------------
 
 
 def _boolean(name: str, value: Any, label: str) -> bool:
@@ -557,16 +331,6 @@ def _max_age(value: Any, label: str) -> int | None:
     return int(seconds)  # an int already; int() lets mypy 1.x (Python 3.9) see it too
 
 
-#: The check of each option that is not a boolean (validate_values).
-_VALUE_CHECKS: Mapping[str, Callable[[Any, str], Any]] = {
-    "origins": compile_origins,
-    "methods": _methods,
-    "allow_headers": _allow_headers,
-    "expose_headers": _expose_headers,
-    "max_age": _max_age,
-}
-
-
 def _max_age_error(code: str, label: str, value: Any, why: str) -> ConfigError:
     return ConfigError(
         f"{label}: max_age={value!r} {why}",
@@ -575,6 +339,408 @@ def _max_age_error(code: str, label: str, value: Any, why: str) -> ConfigError:
         value=value,
         source=label,
     )
+
+
+def _shown_display(compiled: OriginMatcher | HeaderRule) -> object:
+    return list(compiled.display)
+
+
+def _shown_methods(methods: tuple[str, ...] | None) -> object:
+    return "*" if methods is None else list(methods)
+
+
+def _shown_list(names: tuple[str, ...]) -> object:
+    return list(names)
+
+
+# -- the options ----------------------------------------------------------------------------------
+
+
+#: Every option: the one place an option is declared. In the order of the options reference
+#: (``flask cors explain --page options``) and of :meth:`Policy.describe`; the defaults are
+#: flask-cors 6's.
+OPTIONS: Mapping[str, Option] = {
+    option.name: option
+    for option in (
+        Option(
+            "resources",
+            r"/*",
+            Kind.RESOURCES,
+            "Which request paths the policy covers; a dict gives each pattern its own options.",
+            table_only=True,
+        ),
+        Option(
+            "origins",
+            "*",
+            Kind.ORIGINS,
+            "Who may read responses: origins, globs, regexes or a callable; '*' for any.",
+            check=compile_origins,
+            show=_shown_display,
+        ),
+        Option(
+            "methods",
+            DEFAULT_METHODS,
+            Kind.METHODS,
+            "The methods a preflight may ask for, sent in Access-Control-Allow-Methods.",
+            check=_methods,
+            show=_shown_methods,
+        ),
+        Option(
+            "allow_headers",
+            "*",
+            Kind.HEADERS,
+            "The request headers a preflight may ask for (names or regexes); '*' for any.",
+            check=_allow_headers,
+            show=_shown_display,
+        ),
+        Option(
+            "expose_headers",
+            None,
+            Kind.EXPOSE,
+            "The response headers the page may read, sent in Access-Control-Expose-Headers.",
+            check=_expose_headers,
+            show=_shown_list,
+        ),
+        Option(
+            "supports_credentials",
+            False,
+            Kind.BOOL,
+            "Let pages read responses to requests made with cookies or HTTP authentication.",
+        ),
+        Option(
+            "max_age",
+            None,
+            Kind.MAX_AGE,
+            "How long browsers may cache a preflight's answer (Access-Control-Max-Age).",
+            check=_max_age,
+        ),
+        Option(
+            "send_wildcard",
+            False,
+            Kind.BOOL,
+            "Under origins='*', send '*' rather than echoing the request's Origin.",
+        ),
+        Option(
+            "vary_header",
+            True,
+            Kind.BOOL,
+            "Send Vary: Origin where the answer depends on the Origin, for shared caches.",
+        ),
+        Option(
+            "automatic_options",
+            True,
+            Kind.BOOL,
+            "Answer preflights before the app (False lets them through to the app's views).",
+        ),
+        Option(
+            "intercept_exceptions",
+            True,
+            Kind.BOOL,
+            "Add the CORS headers to the app's error responses too.",
+        ),
+        Option(
+            "always_send",
+            True,
+            Kind.BOOL,
+            "Under origins='*', send '*' to requests without an Origin header too.",
+        ),
+        Option(
+            "allow_private_network",
+            False,
+            Kind.BOOL,
+            "Grant Private Network Access preflights (Access-Control-Allow-Private-Network).",
+        ),
+        Option(
+            "debug",
+            False,
+            Kind.BOOL,
+            "Name the reason of each refusal in an X-CORS-Refusal response header.",
+        ),
+        Option(
+            "log_refusals",
+            False,
+            Kind.BOOL,
+            "Log each refusal at WARNING, rate-limited.",
+        ),
+    )
+}
+
+#: The options that shape one policy (all but ``resources``): a :class:`Policy` field each.
+POLICY_OPTIONS: tuple[Option, ...] = tuple(o for o in OPTIONS.values() if not o.table_only)
+#: Options that shape a policy, with their defaults.
+POLICY_DEFAULTS: Mapping[str, Any] = {option.name: option.default for option in POLICY_OPTIONS}
+#: The path patterns a ``CORS(app)`` policy covers when ``resources`` is not given.
+DEFAULT_RESOURCES = OPTIONS["resources"].default
+#: The names ``CORS()`` and ``init_app()`` take.
+EXTENSION_OPTIONS = frozenset(OPTIONS)
+#: The names ``@cross_origin()`` and a resource's dict take.
+DECORATOR_OPTIONS = frozenset(POLICY_DEFAULTS)
+#: How :meth:`Policy.describe` shows each policy option (policy.py cannot import this table).
+_SHOW: Mapping[str, Callable[[Any], object]] = {o.name: o.show for o in POLICY_OPTIONS}
+#: The options whose value is True or False; ``None`` for one of them means "not set".
+BOOLEAN_OPTIONS = frozenset(option.name for option in POLICY_OPTIONS if option.kind is Kind.BOOL)
+#: ``CORS_*`` config key -> option name.
+CONFIG_KEYS: Mapping[str, str] = {option.config_key: name for name, option in OPTIONS.items()}
+
+#: Spellings from flask-cors's old documentation. flask-cors 6 ignores them; we honour them, with
+#: a DeprecationWarning and a WARNING at set-up saying how that differs from flask-cors 6.
+LEGACY_OPTIONS: Mapping[str, str] = {"headers": "allow_headers", "origin": "origins"}
+LEGACY_CONFIG_KEYS: Mapping[str, str] = {"CORS_HEADERS": "allow_headers"}
+#: What flask-cors 6 does instead when it ignores a legacy spelling of this option.
+_FLASK_CORS_6_INSTEAD: Mapping[str, tuple[str, str]] = {
+    "allow_headers": ("allowed every request header", "'*'"),
+    "origins": ("allowed every origin", "'*'"),
+}
+
+
+# -- layers ---------------------------------------------------------------------------------------
+
+
+def check_names(options: Mapping[str, Any], *, allowed: frozenset[str], where: str) -> Layer:
+    """Turn keyword options into a layer, translating legacy names and refusing unknown ones.
+
+    A misspelt option must never be ignored: ``CORS(app, origin_s=[...])`` would otherwise leave
+    the default "every origin" in force while its author believes the API is restricted. Every
+    unknown name is reported in one error.
+    """
+    layer: Layer = {}
+    unknown: list[str] = []
+    for name, value in options.items():
+        modern = LEGACY_OPTIONS.get(name)
+        if modern is not None:
+            warn_deprecated(
+                f"The option {name!r} is a legacy flask-cors spelling; write {modern!r} instead."
+            )
+            if modern in options:
+                raise TypeError(f"{where} got both {name!r} and {modern!r}; keep only {modern!r}.")
+            label = f"{where}({name}=...)"
+            _warn_legacy(label, f"{name}=...", modern, f"{modern}={value!r}", value)
+            layer[modern] = (value, label)
+            continue
+        if name == "report_only" and name not in allowed:
+            raise TypeError(
+                f"{where} does not take 'report_only': a report-only policy is a separate table "
+                "for a whole app, so it is set only as CORS(app, report_only=True, ...) or "
+                "init_app(app, report_only=True, ...)."
+            )
+        if name not in allowed:
+            unknown.append(name)
+            continue
+        if value is None and name in BOOLEAN_OPTIONS:
+            # app.config.get("CORS_SUPPORTS_CREDENTIALS") passed along: not set, as in flask-cors.
+            continue
+        layer[name] = (value, f"{where}({name}=...)")
+    if len(unknown) == 1:
+        raise TypeError(
+            f"{where} got an unknown option {unknown[0]!r}.{_suggest(unknown[0], allowed)}"
+        )
+    if unknown:
+        listed = "".join(f"\n  {name!r}.{_suggest(name, allowed)}" for name in unknown)
+        raise TypeError(f"{where} got {len(unknown)} unknown options:{listed}")
+    return layer
+
+
+def _warn_legacy(label: str, written: str, modern: str, keep: str, value: Any) -> None:
+    """Log, at set-up, how honouring a legacy spelling differs from flask-cors 6.
+
+    A DeprecationWarning alone is hidden by default, and the difference is one users feel: a
+    narrower policy than the one flask-cors 6 runs for them today.
+    """
+    did, wide = _FLASK_CORS_6_INSTEAD[modern]
+    logger.warning(
+        "%s is a legacy flask-cors spelling that flask-cors 6 ignores (it %s). flask-crossorigin "
+        "honours it as %s=%r, so anything else is refused. To keep this policy, write %s; to "
+        "keep flask-cors 6's behaviour, remove %s (or set %s=%s).",
+        label,
+        did,
+        modern,
+        value,
+        keep,
+        written,
+        modern,
+        wide,
+    )
+
+
+#: Per config object (weakly held), the keys already warned about, so each warns once per app
+#: although the config is read for every table and every decorated view.
+_warned: dict[int, tuple[weakref.ref[Any], set[str]]] = {}
+
+
+def _warn_once(config: Mapping[str, Any], key: str) -> bool:
+    """Whether a set-up WARNING about *key* of *config* is still to be logged."""
+    ident = id(config)
+    entry = _warned.get(ident)
+    if entry is None or entry[0]() is not config:
+        try:
+            ref = weakref.ref(config, lambda _, ident=ident: _warned.pop(ident, None))  # type: ignore[misc]
+        except TypeError:  # a plain dict cannot be weakly referenced: warn every time
+            return True
+        entry = (ref, set())
+        _warned[ident] = entry
+    if key in entry[1]:
+        return False
+    entry[1].add(key)
+    return True
+
+
+def config_layer(config: Mapping[str, Any]) -> Layer:
+    """Read every ``CORS_*`` key of an app config.
+
+    A key set to ``None`` is not set (flask-cors 6 reads config the same way). A ``CORS_*`` key
+    we do not know is the app's own business (``CORS_ENABLED``, ``CORS_ALLOWED_ORIGINS`` read by
+    the app and passed explicitly), so it gets one WARNING naming the closest real key, never a
+    refusal to start.
+    """
+    layer: Layer = {}
+    for key, value in config.items():
+        if not isinstance(key, str) or not key.startswith("CORS_") or value is None:
+            continue
+        label = f"app.config[{key!r}]"
+        name = CONFIG_KEYS.get(key)
+        if name is None and key in LEGACY_CONFIG_KEYS:
+            name = LEGACY_CONFIG_KEYS[key]
+            modern_key = OPTIONS[name].config_key
+            warn_deprecated(f"The config key {key!r} is a legacy spelling; use {modern_key!r}.")
+            if config.get(modern_key) is not None:
+                continue  # the modern key wins; it is read on its own turn
+            if _warn_once(config, key):
+                _warn_legacy(label, key, name, f"{modern_key} = {value!r}", value)
+        if name is None:
+            if _warn_once(config, key):
+                # Only modern keys are suggested: a legacy one would be a second thing to fix.
+                known = frozenset(CONFIG_KEYS)
+                logger.warning(
+                    "%s is not a flask-crossorigin (or flask-cors) setting, so it is not read."
+                    "%s If your app reads it itself, ignore this.",
+                    label,
+                    _suggest(key, known),
+                )
+            continue
+        layer[name] = (value, label)
+    return layer
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.5)
+    return (
+        f" Did you mean {close[0]!r}?" if close else f" Known options: {', '.join(sorted(known))}."
+    )
+
+
+def merge(*layers: Mapping[str, tuple[Any, str]]) -> Layer:
+    """Merge layers, later ones winning, on top of the defaults."""
+    merged: Layer = {name: (value, "default") for name, value in POLICY_DEFAULTS.items()}
+    for layer in layers:
+        merged.update(layer)
+    return merged
+
+
+def build_policy(options: Mapping[str, tuple[Any, str]]) -> Policy:
+    """Validate merged options and compile them into a :class:`Policy`.
+
+    Each option of :data:`OPTIONS` is compiled by its row; raises one :class:`ConfigError`
+    listing every value or combination that cannot work.
+    """
+    full = merge(options)
+    problems = ProblemCollector()
+    compiled: dict[str, Any] = {}
+    # Booleans first, as before the table: a combined error carries its first problem's code.
+    for option in sorted(POLICY_OPTIONS, key=lambda option: option.kind is not Kind.BOOL):
+        value, label = full[option.name]
+        compiled[option.name] = problems.check(option.compile, value, label)
+    if compiled["supports_credentials"]:
+        expose = compiled["expose_headers"]
+        _check_credentials(
+            full, compiled["origins"], expose is not None and "*" in expose, problems
+        )
+    problems.raise_any()
+    if compiled["debug"]:
+        logger.warning(
+            "CORS debug mode is on (%s): refused requests get an %s header naming the reason. "
+            "It tells any caller how your policy works; turn it off in production.",
+            full["debug"][1],
+            DEBUG_HEADER,
+        )
+    return Policy(
+        {option.name: compiled[option.name] for option in POLICY_OPTIONS},
+        sources={name: source for name, (_, source) in full.items()},
+        show=_SHOW,
+    )
+
+
+def _check_credentials(
+    options: Mapping[str, tuple[Any, str]],
+    origins: OriginMatcher | None,
+    expose_all: bool,
+    problems: ProblemCollector,
+) -> None:
+    """With credentials on, refuse (into *problems*) what they make impossible.
+
+    *options* labels say where values came from; *origins* is None when it could not be compiled.
+    Any origin with credentials is refused however it is spelt: ``'*'``, ``'null'``, a regex that
+    matches a random origin or a random name under a public suffix, or a subdomain glob over a
+    public suffix, where anyone can put up a site. "Any origin" is the one definition the
+    adapter's merge rule also uses, :attr:`OriginMatcher.admits_anyone`.
+    """
+    entry = origins.open_entry() if origins is not None and origins.admits_anyone else None
+    if entry is not None:
+        value, source = options.get("origins", ("*", "default"))
+        if origins is not None and origins.any:
+            what = f"any origin (origins={value!r} from {source})"
+        else:
+            what = f"the origin {entry.shown} (from {source})"
+        wildcard = options.get("send_wildcard", (False, ""))
+        if wildcard[0] is True:
+            what += f", and send_wildcard=True (from {wildcard[1]}) asks for '*',"
+        problems.errors.append(
+            ConfigError(
+                f"supports_credentials=True (from {options['supports_credentials'][1]}) with "
+                f"{what} would let {entry.who} read responses made with your users' cookies. "
+                + (
+                    entry.fix
+                    or "List the sites you trust, e.g. origins=['https://app.example.com', "
+                    "'https://*.example.com'], or, if you really decide per request, pass a "
+                    "callable: origins=lambda origin: is_trusted(origin)."
+                ),
+                code="cors.E020",
+                option="origins",
+                value=value,
+                source=source,
+            )
+        )
+    if expose_all:
+        problems.errors.append(
+            ConfigError(
+                f"{options['expose_headers'][1]}: expose_headers='*' with "
+                "supports_credentials=True is sent literally, and browsers then expose only a "
+                "header literally named '*' (F24). List the response headers the page may read, "
+                "e.g. expose_headers=['X-Total-Count'].",
+                code="cors.E021",
+                option="expose_headers",
+                value="*",
+                source=options["expose_headers"][1],
+            )
+        )
+
+
+def validate_values(layer: Mapping[str, tuple[Any, str]]) -> None:
+    """Check each value of *layer* on its own, before the layers it will merge with are known.
+
+    The decorator calls this when a module is imported, so a bad value fails at start-up even
+    though combinations with app config can only be checked once the app is known.
+    """
+    problems = ProblemCollector()
+    results: dict[str, Any] = {}
+    for name, (value, label) in layer.items():
+        option = OPTIONS.get(name)
+        if option is not None and not option.table_only:
+            results[name] = problems.check(option.compile, value, label)
+    # Combinations can be judged now only where the layer itself sets both sides.
+    if layer.get("supports_credentials", (False, ""))[0] is True:
+        expose = results.get("expose_headers")
+        _check_credentials(layer, results.get("origins"), bool(expose and "*" in expose), problems)
+    problems.raise_any()
 
 
 def resource_entries(

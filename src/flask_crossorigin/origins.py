@@ -42,12 +42,12 @@ from ._http import (
     ends_in_number,
     escape_for_log,
     is_serialized_ipv4,
+    log_safely,
     looks_like_regex,
     parse_origin_ignoring_case,
     parse_serialized_origin,
     serialize_ipv6,
 )
-from ._refusals import log_safely
 from .errors import ConfigError, ProblemCollector, warn_deprecated
 
 if TYPE_CHECKING:

@@ -10,11 +10,12 @@ and the CLI all reuse.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ._http import escape_for_log, is_token, parse_origin_ignoring_case
+from ._memo import FLAG_LIMIT, METHOD_LIMIT, ORIGIN_LIMIT, Memo
 from .origins import OriginMatcher
 
 ACAO = "Access-Control-Allow-Origin"
@@ -41,15 +42,9 @@ GRANT_HEADERS = (ACAO, ACAC, ACAM, ACAH, ACEH, ACMA, ACAPN)
 
 #: More requested header names than any browser sends is refused rather than parsed at length.
 MAX_REQUEST_HEADER_NAMES = 256
-#: Per-policy memo of request-derived answers; attacker-chosen keys, so it is bounded in count,
-#: and a key with any part longer than a browser ever sends is never kept, so it is bounded in
-#: bytes too (security issue item 2): an ``Origin`` or ``Access-Control-Request-Headers`` value
-#: up to 512 characters, a requested method up to 32, ``Access-Control-Request-Private-Network``
-#: up to 8 (browsers send ``true``). Longer values are still answered, only not remembered.
+#: How many answers each per-policy memo keeps (:class:`~._memo.Memo`: bounded in entries, and a
+#: key with a part longer than a browser sends is never kept).
 _CACHE_LIMIT = 1024
-_MEMO_VALUE_LIMIT = 512
-_MEMO_METHOD_LIMIT = 32
-_MEMO_FLAG_LIMIT = 8
 
 
 class Reason(str, Enum):
@@ -159,84 +154,80 @@ class HeaderRule:
         return any(pattern.fullmatch(name) for pattern in self.patterns)
 
 
+def _same(value: Any) -> object:
+    return value
+
+
 class Policy:
     """The compiled form of one set of CORS options.
 
     Instances are immutable in behaviour; the private memo dictionaries only cache answers that
     are pure functions of the options and the request values.
+
+    Each option of :data:`flask_crossorigin.options.OPTIONS` (but ``resources``) is an attribute
+    of the same name holding its compiled value: a plain attribute, read by adapters on every
+    request. :func:`~flask_crossorigin.options.build_policy` makes policies from that table.
     """
+
+    # The options' compiled values, typed for the code that reads them (the table sets them all).
+    origins: OriginMatcher
+    #: ``None`` for ``methods='*'``: any method a preflight asks for.
+    methods: tuple[str, ...] | None
+    allow_headers: HeaderRule
+    expose_headers: tuple[str, ...]
+    supports_credentials: bool
+    max_age: int | None
+    send_wildcard: bool
+    vary_header: bool
+    automatic_options: bool
+    intercept_exceptions: bool
+    always_send: bool
+    allow_private_network: bool
+    debug: bool
+    #: Log each refusal at WARNING, rate-limited (the adapter does it; see ``flask cors
+    #: explain --page operating``).
+    log_refusals: bool
 
     def __init__(
         self,
+        options: Mapping[str, Any],
         *,
-        origins: OriginMatcher,
-        methods: Iterable[str] | None = (
-            "GET",
-            "HEAD",
-            "POST",
-            "OPTIONS",
-            "PUT",
-            "PATCH",
-            "DELETE",
-        ),
-        allow_headers: HeaderRule | None = None,
-        expose_headers: Iterable[str] | None = None,
-        supports_credentials: bool = False,
-        max_age: int | None = None,
-        send_wildcard: bool = False,
-        vary_header: bool = True,
-        automatic_options: bool = True,
-        intercept_exceptions: bool = True,
-        always_send: bool = True,
-        allow_private_network: bool = False,
-        debug: bool = False,
-        log_refusals: bool = False,
         sources: Mapping[str, str] | None = None,
+        show: Mapping[str, Callable[[Any], object]] | None = None,
     ) -> None:
-        self.origins = origins
-        self.methods = None if methods is None else tuple(methods)
-        self.allow_headers = (
-            allow_headers
-            if allow_headers is not None
-            else HeaderRule(any_header=True, display=("*",))
-        )
-        self.expose_headers = tuple(expose_headers or ())
-        self.supports_credentials = supports_credentials
-        self.max_age = max_age
-        self.send_wildcard = send_wildcard
-        self.vary_header = vary_header
-        self.automatic_options = automatic_options
-        self.intercept_exceptions = intercept_exceptions
-        self.always_send = always_send
-        self.allow_private_network = allow_private_network
-        self.debug = debug
-        #: Log each refusal at WARNING, rate-limited (the adapter does it; see ``flask cors
-        #: explain --page operating``).
-        self.log_refusals = log_refusals
+        """Keep *options* (option name -> compiled value) as attributes.
+
+        *sources* says where each value came from; *show* turns each compiled value into the
+        plain one :meth:`describe` shows (the value itself for an option it does not name).
+        """
+        for name, value in options.items():
+            setattr(self, name, value)
+        self._show = {name: (show or {}).get(name, _same) for name in options}
         #: option name -> where its value came from, for ``flask cors routes`` and error messages.
         self.sources: Mapping[str, str] = dict(sources or {})
 
+        origins = self.origins
         self._method_set = None if self.methods is None else frozenset(self.methods)
-        static_acao = origins.any and send_wildcard and not supports_credentials
+        static_acao = origins.any and self.send_wildcard and not self.supports_credentials
         self._vary_actual: tuple[str, ...] = ()
-        if vary_header and not (static_acao and always_send):
+        if self.vary_header and not (static_acao and self.always_send):
             self._vary_actual = ("Origin",)
-        preflight_vary = [ACRM, ACRH] + ([ACRPN] if allow_private_network else [])
+        preflight_vary = [ACRM, ACRH] + ([ACRPN] if self.allow_private_network else [])
         self._vary_preflight: tuple[str, ...] = (
-            (*self._vary_actual, *preflight_vary) if vary_header else ()
+            (*self._vary_actual, *preflight_vary) if self.vary_header else ()
         )
 
-        credentials: Headers = ((ACAC, "true"),) if supports_credentials else ()
+        credentials: Headers = ((ACAC, "true"),) if self.supports_credentials else ()
         expose: Headers = ((ACEH, ", ".join(self.expose_headers)),) if self.expose_headers else ()
         self._actual_tail = credentials + expose
         self._preflight_tail = credentials
         self._acam = None if self.methods is None else ", ".join(self.methods)
-        self._max_age: Headers = ((ACMA, str(max_age)),) if max_age is not None else ()
+        self._max_age: Headers = ((ACMA, str(self.max_age)),) if self.max_age is not None else ()
 
         self._wildcard_actual = Decision.build(
             True, False, ((ACAO, "*"), *expose), self._vary_actual, Reason.ALLOWED
         )
-        if origins.any and always_send:
+        if origins.any and self.always_send:
             self._no_origin = self._wildcard_actual._replace(reason=Reason.NO_ORIGIN)
         else:
             self._no_origin = Decision.build(False, False, (), self._vary_actual, Reason.NO_ORIGIN)
@@ -250,8 +241,10 @@ class Policy:
         #: answers are never kept). Adapters read it first on their hot path, a dictionary lookup
         #: instead of a method call, and call :meth:`actual` when the origin is not in it.
         self.decisions_by_origin: dict[str | None, Decision] = dict(self._preset)
-        self._headers_memo: dict[str, tuple[str | None, Reason, str]] = {}
-        self._preflight_memo: dict[tuple[str, str, str | None, str | None], Decision] = {}
+        self._headers_memo: Memo[str, tuple[str | None, Reason, str]] = Memo(_CACHE_LIMIT)
+        self._preflight_memo: Memo[tuple[str, str, str | None, str | None], Decision] = Memo(
+            _CACHE_LIMIT
+        )
 
     # -- actual requests ------------------------------------------------------------------------
 
@@ -269,7 +262,7 @@ class Policy:
             decision = self._wildcard_actual
         else:
             decision = self._grant_actual(acao)
-        if self.origins.is_static and len(origin) <= _MEMO_VALUE_LIMIT:
+        if self.origins.is_static and len(origin) <= ORIGIN_LIMIT:
             known = self.decisions_by_origin
             if len(known) >= _CACHE_LIMIT + len(self._preset):
                 # A new dictionary rather than clear(): a reader in another thread sees either.
@@ -312,14 +305,15 @@ class Policy:
         if decision is not None:
             return decision
         decision = self._decide_preflight(*key)
-        if (
-            self.origins.is_static
-            and len(origin) <= _MEMO_VALUE_LIMIT
-            and len(request_headers or "") <= _MEMO_VALUE_LIMIT
-            and len(request_method) <= _MEMO_METHOD_LIMIT
-            and len(request_private_network or "") <= _MEMO_FLAG_LIMIT
-        ):
-            self._remember(self._preflight_memo, key, decision)
+        if self.origins.is_static:
+            self._preflight_memo.keep(
+                key,
+                decision,
+                (len(origin), ORIGIN_LIMIT),
+                (len(request_method), METHOD_LIMIT),
+                (len(request_headers or ""), ORIGIN_LIMIT),
+                (len(request_private_network or ""), FLAG_LIMIT),
+            )
         return decision
 
     def _decide_preflight(
@@ -403,8 +397,7 @@ class Policy:
                     names.append(name)
             else:
                 result = (", ".join(names), Reason.ALLOWED, "")
-        if len(raw) <= _MEMO_VALUE_LIMIT:
-            self._remember(self._headers_memo, raw, result)
+        self._headers_memo.keep(raw, result, (len(raw), ORIGIN_LIMIT))
         return result
 
     # -- the generic entry point -----------------------------------------------------------------
@@ -423,22 +416,7 @@ class Policy:
 
     def describe(self) -> dict[str, object]:
         """The effective options in plain values, for ``flask cors routes`` and debugging."""
-        return {
-            "origins": list(self.origins.display),
-            "methods": "*" if self.methods is None else list(self.methods),
-            "allow_headers": list(self.allow_headers.display),
-            "expose_headers": list(self.expose_headers),
-            "supports_credentials": self.supports_credentials,
-            "max_age": self.max_age,
-            "send_wildcard": self.send_wildcard,
-            "vary_header": self.vary_header,
-            "automatic_options": self.automatic_options,
-            "intercept_exceptions": self.intercept_exceptions,
-            "always_send": self.always_send,
-            "allow_private_network": self.allow_private_network,
-            "debug": self.debug,
-            "log_refusals": self.log_refusals,
-        }
+        return {name: show(getattr(self, name)) for name, show in self._show.items()}
 
     def refusing(self, reason: Reason, detail: str) -> Policy:
         """A twin of this policy that grants nothing: every request is refused for *reason*.
@@ -450,12 +428,6 @@ class Policy:
         keep answers apart as they would for this policy.
         """
         return _RefusingPolicy(self, reason, detail)
-
-    @staticmethod
-    def _remember(memo: dict, key: object, value: object) -> None:  # type: ignore[type-arg]
-        if len(memo) >= _CACHE_LIMIT:
-            memo.clear()
-        memo[key] = value
 
 
 class _RefusingPolicy(Policy):

@@ -39,6 +39,7 @@ from collections.abc import Sequence
 from typing import Generic, TypeVar
 
 from ._http import looks_like_regex
+from ._memo import PATH_LIMIT, Memo
 from .errors import ConfigError
 
 T = TypeVar("T")
@@ -52,8 +53,6 @@ _GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
 #: What ``re.VERBOSE`` skips between tokens (the regex parser's own set).
 _VERBOSE_SPACE = frozenset(" \t\n\r\v\f")
 _MEMO_LIMIT = 4096
-#: Longer paths are matched every time rather than kept, so the memo stays small in bytes.
-_MEMO_PATH_LIMIT = 1024
 
 
 class Resource(Generic[T]):
@@ -133,7 +132,8 @@ class ResourceTable(Generic[T]):
         # are tried after the indexed rows, so they lose ties to patterns read as written.
         self._flagged = {length: tuple(rows) for length, rows in flagged.items()}
         self._all_lengths = tuple(sorted({*self._lengths, *self._flagged}, reverse=True))
-        self._memo: dict[str, Resource[T] | None] = {}
+        #: Answers per path (longer paths than a browser sends are matched every time).
+        self._memo: Memo[str, Resource[T] | None] = Memo(_MEMO_LIMIT)
         #: The value for every path, when the table is one row that covers every path (``"*"``
         #: or ``r"/*"``, the default): callers may then skip the path lookup.
         self.everywhere: T | None = None
@@ -156,10 +156,7 @@ class ResourceTable(Generic[T]):
         except KeyError:
             pass
         found = self._lookup(normalise_path(path))
-        if len(path) <= _MEMO_PATH_LIMIT:
-            if len(self._memo) >= _MEMO_LIMIT:
-                self._memo.clear()
-            self._memo[path] = found
+        self._memo.keep(path, found, (len(path), PATH_LIMIT))
         return found
 
     def match_as_sent(self, path: str) -> Resource[T] | None:

@@ -34,8 +34,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from . import diagnosis
+from .browser import REASONS
 from .diagnosis import DiagnosisError
-from .explain import REASONS
 
 __all__ = ["DiagnosisError", "Verdict", "assert_allowed", "assert_blocked", "check"]
 

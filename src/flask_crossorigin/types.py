@@ -62,6 +62,8 @@ MaxAge = Union[int, datetime.timedelta, None]
 ResourcePattern = Union[str, re.Pattern[str]]
 
 
+# One key per option of options.OPTIONS, typed as its kind is (a boolean: ``bool | None``); the
+# table-only ones (resources) in CORSOptions. tests/test_option_table.py compares the two.
 class CrossOriginOptions(TypedDict, total=False):
     """The options of ``@cross_origin(...)`` and of one resource in a ``resources`` dict.
 

@@ -1,4 +1,4 @@
-"""The browser's side of CORS (flask_crossorigin.explain), checked against hand-built responses.
+"""The browser's side of CORS (flask_crossorigin.browser), checked against hand-built responses.
 
 Rule ids (F1-F44) refer to docs/fetch-rules.md. Responses are written out by hand rather
 than produced by the extension, so these tests pin the browser model on its own: if the model is
@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from flask_crossorigin import explain
-from flask_crossorigin.explain import (
+from flask_crossorigin import browser
+from flask_crossorigin.browser import (
     CHROMIUM_MAX_AGE_LIMIT,
     DEFAULT_MAX_AGE,
     REASONS,
@@ -214,7 +214,7 @@ def test_scenario_produces_its_reason(reason_id: str) -> None:
     assert reason.stage in ("request", "preflight", "actual", "redirect")
     assert reason.fix  # a generic hint is always there for callers to replace
     assert reason.message.endswith(".")
-    assert reason.rule == explain._CATALOGUE[reason_id][0]
+    assert reason.rule == browser._CATALOGUE[reason_id][0]
 
 
 def test_docs_list_exactly_the_reason_ids() -> None:
@@ -225,8 +225,8 @@ def test_docs_list_exactly_the_reason_ids() -> None:
 
 
 def test_module_is_framework_free() -> None:
-    # The explain module must stay usable without Flask: stdlib imports only.
-    source = Path(explain.__file__).read_text(encoding="utf-8")
+    # The browser simulator must stay usable without Flask: stdlib imports only.
+    source = Path(browser.__file__).read_text(encoding="utf-8")
     roots: set[str] = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
@@ -236,6 +236,18 @@ def test_module_is_framework_free() -> None:
             roots.add((node.module or "").split(".")[0])
     allowed = {"__future__", "collections", "contextlib", "dataclasses", "re", "string", "types"}
     assert roots <= allowed | {"urllib"}, roots
+
+
+def test_former_module_name_is_an_alias() -> None:
+    # flask_crossorigin.explain was the simulator's published name: it re-exports every public
+    # name of flask_crossorigin.browser, the same objects, and nothing else.
+    from flask_crossorigin import explain
+
+    assert explain.__all__ == browser.__all__
+    for name in browser.__all__:
+        assert getattr(explain, name) is getattr(browser, name), name
+    public = {name for name in vars(explain) if not name.startswith("_")}
+    assert public - {"annotations"} == set(browser.__all__)
 
 
 # ---------------------------------------------------------------------------------------------
