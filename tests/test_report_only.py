@@ -11,7 +11,7 @@ import pytest
 from flask import Blueprint, Flask, abort, request
 
 from flask_crossorigin import CORS, ConfigError, cross_origin
-from flask_crossorigin._adapter import state_for
+from flask_crossorigin._adapter import plan_of
 from flask_crossorigin.cli import cors_cli
 
 A = "https://a.test"
@@ -251,8 +251,8 @@ def test_neither_replaces_the_other_and_a_second_trial_replaces_the_first(refusa
     routes(app)
     CORS(app, report_only=True, origins=[A])
     CORS(app, origins=[B])
-    state = state_for(app)
-    assert state.report_table is not None and state.table is not None
+    plan = plan_of(app)
+    assert plan.report_table is not None and plan.table is not None
     client = app.test_client()
     response = client.get("/api/items", headers={"Origin": B})
     assert response.headers["Access-Control-Allow-Origin"] == B

@@ -25,13 +25,7 @@ from werkzeug.exceptions import MethodNotAllowed
 
 from ._memo import Memo
 from ._reporting import RefusalMemory
-from ._routing import (
-    blueprints_of,
-    endpoint_for,
-    endpoint_under_other_method,
-    environ_for,
-    wsgi_path,
-)
+from ._routing import blueprints_of, endpoint_for, endpoint_under_other_method, wsgi_path
 from .errors import ConfigError
 from .options import DEFAULT_RESOURCES, Layer, build_policy, config_layer, merge, resource_entries
 from .policy import Policy, Reason
@@ -405,29 +399,3 @@ class AppState:
         if plan is None or plan.views_seen != len(self.app.view_functions):
             plan = self.rebuild()
         return plan
-
-    # The tools' questions (diagnosis.py), answered by the current plan.
-
-    @property
-    def table(self) -> ResourceTable[Coverage] | None:
-        return self.plan().table
-
-    @property
-    def blueprint_tables(self) -> dict[str, ResourceTable[Coverage]]:
-        return self.plan().blueprint_tables
-
-    @property
-    def report_table(self) -> ResourceTable[Coverage] | None:
-        return self.plan().report_table
-
-    def resolve(self, path: str, endpoint: str | None) -> Coverage | None:
-        return self.plan().resolve(path, endpoint)
-
-    def resolve_environ(self, environ: dict[str, Any], method: str) -> Coverage | None:
-        return self.plan().resolve_environ(environ, method)
-
-    def endpoint_for(self, environ: dict[str, Any], method: str) -> str | None:
-        return endpoint_for(self.app, environ, method, self.plan().routes)
-
-    def environ_for(self, path: str, method: str = "GET") -> dict[str, Any]:
-        return environ_for(self.app, path, method)

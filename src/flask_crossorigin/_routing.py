@@ -16,7 +16,6 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import MapAdapter
 from werkzeug.routing.exceptions import RoutingException
-from werkzeug.test import EnvironBuilder
 
 from ._memo import HOST_LIMIT, METHOD_LIMIT, PATH_LIMIT, Memo
 
@@ -105,16 +104,3 @@ def wsgi_path(raw: str) -> str | None:
         return "/" + raw.encode("latin1").decode(errors="replace").lstrip("/")
     except (UnicodeError, AttributeError):
         return None
-
-
-def environ_for(app: Flask, path: str, method: str = "GET") -> dict[str, Any]:
-    """A WSGI environ for *path* as the test client would build it for *app*."""
-    config = app.config
-    scheme = config.get("PREFERRED_URL_SCHEME") or "http"
-    host = config.get("SERVER_NAME") or "localhost"
-    root = (config.get("APPLICATION_ROOT") or "/").rstrip("/")
-    builder = EnvironBuilder(path=path, method=method, base_url=f"{scheme}://{host}{root}")
-    try:
-        return builder.get_environ()
-    finally:
-        builder.close()

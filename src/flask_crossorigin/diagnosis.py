@@ -12,7 +12,7 @@ an option on the server. This module puts both sides in one structured answer, s
 * :func:`run_check` is the same against any sender (a deployed server, for ``--url``);
 * :func:`coverage` and :func:`routes` say which policy covers a path or each URL rule.
 
-The policy is found by the adapter's own resolver (:meth:`AppState.resolve`), so the answer here is
+The policy is found by the adapter's own resolver (:meth:`Plan.resolve`), so the answer here is
 the one the middleware gives.
 """
 
@@ -30,10 +30,12 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import EnvironBuilder
 
-from ._adapter import AppState, Coverage, Source, SourceKind, peek_state
+from ._adapter import Coverage, Plan, Source, SourceKind, plan_of
 from ._compat import typed_headers
 from ._http import escape_for_log, is_token
+from ._routing import endpoint_for
 from .browser import BrowserRequest, Reason, ServerResponse, Verdict, simulate
 from .errors import ConfigError
 from .policy import Decision, Policy, RequestFacts
@@ -117,6 +119,19 @@ def _combine(headers: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     for name, value in headers:
         combined.setdefault(name.lower(), (name, []))[1].append(value)
     return [(name, ", ".join(values)) for name, values in combined.values()]
+
+
+def environ_for(app: Flask, path: str, method: str = "GET") -> dict[str, Any]:
+    """A WSGI environ for *path* as the test client would build it for *app*."""
+    config = app.config
+    scheme = config.get("PREFERRED_URL_SCHEME") or "http"
+    host = config.get("SERVER_NAME") or "localhost"
+    root = (config.get("APPLICATION_ROOT") or "/").rstrip("/")
+    builder = EnvironBuilder(path=path, method=method, base_url=f"{scheme}://{host}{root}")
+    try:
+        return builder.get_environ()
+    finally:
+        builder.close()
 
 
 def app_base_url(app: Flask) -> str:
@@ -274,10 +289,10 @@ _KIND_NAMES = {
 
 def coverage(app: Flask, path: str, method: str = "GET") -> RouteCoverage:
     """The policy the extension would apply to *method* *path* (decoded, no query)."""
-    state = peek_state(app)
-    environ = state.environ_for(path, method)
-    endpoint = state.endpoint_for(environ, method)
-    return RouteCoverage(path, endpoint, state.resolve_environ(environ, method))
+    plan = plan_of(app)
+    environ = environ_for(app, path, method)
+    endpoint = endpoint_for(app, environ, method, plan.routes)
+    return RouteCoverage(path, endpoint, plan.resolve_environ(environ, method))
 
 
 def _suggested_pattern(path: str) -> str:
@@ -305,11 +320,9 @@ def _where(policy: Policy, option: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _uncovered_fix(
-    reason: Reason, found: RouteCoverage, state: AppState, exchange: Exchange
-) -> str:
+def _uncovered_fix(reason: Reason, found: RouteCoverage, plan: Plan, exchange: Exchange) -> str:
     pattern = _suggested_pattern(found.path)
-    configured = state.table is not None or bool(state.blueprint_tables)
+    configured = plan.table is not None or bool(plan.blueprint_tables)
     if configured:
         fix = (
             f"this path is not covered by any CORS policy: add a resource pattern such as "
@@ -497,14 +510,14 @@ def _granted_fix(
 def policy_fix(
     reason: Reason,
     found: RouteCoverage,
-    state: AppState,
+    plan: Plan,
     exchange: Exchange,
     origin: str,
 ) -> tuple[str | None, Decision | None]:
     """A concrete fix for *reason* from the app's policy, and the policy's own decision."""
     policy = found.policy
     if policy is None:
-        return _uncovered_fix(reason, found, state, exchange), None
+        return _uncovered_fix(reason, found, plan, exchange), None
     facts = RequestFacts(
         method=exchange.method,
         path=found.path,
@@ -669,7 +682,7 @@ def run_check(
             except ConfigError as error:
                 raise DiagnosisError(f"the app's CORS configuration is invalid: {error}") from error
             if reason is not None and reason.stage != "request":
-                fix, decision = policy_fix(reason, found, peek_state(app), last, request.origin)
+                fix, decision = policy_fix(reason, found, plan_of(app), last, request.origin)
                 if fix is not None:
                     prefix = (
                         "(if the deployment runs the local app's policy) " if local_policy else ""
@@ -714,23 +727,19 @@ def routes(app: Flask, all_methods: bool = False) -> list[dict[str, Any]]:
     report_only=True)``), or ``None``: it decides nothing, so it is shown next to the enforcing
     one rather than instead of it.
     """
-    state = peek_state(app)
+    try:
+        plan = plan_of(app)
+    except ConfigError as error:
+        raise DiagnosisError(f"the app's CORS configuration is invalid: {error}") from error
     ignored = set() if all_methods else {"HEAD", "OPTIONS"}
     rows: list[dict[str, Any]] = []
     for rule in app.url_map.iter_rules():
         endpoint = str(rule.endpoint)
         sample = sample_path(rule.rule)
-        try:
-            covered = RouteCoverage(
-                sample,
-                endpoint,
-                state.resolve(sample, endpoint),
-            )
-        except ConfigError as error:
-            raise DiagnosisError(f"the app's CORS configuration is invalid: {error}") from error
+        covered = RouteCoverage(sample, endpoint, plan.resolve(sample, endpoint))
         row, kind, label = covered.found, covered.kind, covered.label
         policy = covered.policy
-        trial = None if state.report_table is None else state.report_table.match(sample)
+        trial = None if plan.report_table is None else plan.report_table.match(sample)
         rows.append(
             {
                 "endpoint": endpoint,
