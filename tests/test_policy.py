@@ -8,6 +8,7 @@ import re
 import pytest
 
 from flask_crossorigin._http import escape_for_log, is_token, merge_vary, parse_serialized_origin
+from flask_crossorigin._memo import memos_of
 from flask_crossorigin.options import EXTENSION_OPTIONS, build_policy, check_names, merge
 from flask_crossorigin.policy import (
     ACAC,
@@ -608,8 +609,9 @@ def test_memo_keeps_no_value_longer_than_a_browser_sends() -> None:
     assert p.actual(huge).allowed is False
     assert p.preflight(huge, "GET", "x-" + "a" * 8000).allowed is False
     assert huge not in p.decisions_by_origin
-    assert all(len(key[0]) < 600 for key in p._preflight_memo)
-    assert all(len(key) < 600 for key in p._headers_memo)
+    memos = memos_of(p)
+    assert all(len(key[0]) < 600 for key in memos["preflight_memo"])
+    assert all(len(key) < 600 for key in memos["headers_memo"])
     assert p.actual("https://a.example.com").allowed is True
     assert "https://a.example.com" in p.decisions_by_origin
 
