@@ -17,7 +17,7 @@ import pytest
 from flask import Blueprint, Flask, Response
 
 from flask_crossorigin import CORS, cors_refused, cross_origin
-from flask_crossorigin._adapter import plan_of
+from flask_crossorigin._adapter import plan_of, state_for
 from flask_crossorigin._memo import memos_of
 from flask_crossorigin._routing import endpoint_for
 from flask_crossorigin.diagnosis import environ_for
@@ -228,6 +228,9 @@ def test_item_3_decorator_alone_installs_its_middleware_and_drops_the_receiver()
     first = client.get("/x", headers={"Origin": EVIL})
     assert isinstance(app.wsgi_app, CORSMiddleware)
     assert not list(request_finished.receivers_for(app))
+    finisher = state_for(app).finisher
+    assert finisher is not None  # removed from the signal altogether, not only for this app:
+    assert all(receiver is not finisher for receiver in request_finished.receivers.values())
     second = client.get("/x", headers={"Origin": EVIL})
     assert first.headers.getlist(ACAO) == second.headers.getlist(ACAO) == ["*"]
 

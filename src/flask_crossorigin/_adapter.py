@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import warnings
 from enum import Enum
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from flask import Flask, Request, got_request_exception, has_request_context, request
 from werkzeug.exceptions import MethodNotAllowed
@@ -353,6 +353,7 @@ class AppState:
         #: Requests a decorated view marked that the middleware did not see (the decorator's
         #: ``request_finished`` receiver is connected while there are any).
         self.unseen = 0
+        self.finisher: Callable[..., None] | None = None
         #: Which refusals were logged lately (``log_refusals``, report-only): per app, bounded.
         self.refusals = RefusalMemory()
         self.current: Plan | None = None

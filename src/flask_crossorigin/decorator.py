@@ -121,7 +121,10 @@ def _unseen(state: AppState, environ: dict[str, Any]) -> None:
     with _lock:
         state.unseen += 1
         if state.unseen == 1:
-            request_finished.connect(_finish, state.app, weak=False)
+            # A receiver of this app's own, so that disconnecting it removes it from the signal
+            # altogether (a receiver connected for several senders stays, and is paid for).
+            state.finisher = functools.partial(_finish)
+            request_finished.connect(state.finisher, state.app, weak=False)
     attach(state.app, enforce=False)
 
 
@@ -143,8 +146,8 @@ def _finish(sender: Flask, response: Response, **extra: Any) -> None:
         del environ[FINISH_KEY]
         with _lock:
             state.unseen -= 1
-            if state.unseen == 0:
-                request_finished.disconnect(_finish, sender)
+            if state.unseen == 0 and state.finisher is not None:
+                request_finished.disconnect(state.finisher)
         found, decision = environ[VIEW_KEY]
         items = list(typed_headers(response.headers).items())
         apply(state, found, decision, items, req, environ)
