@@ -7,7 +7,7 @@ import pytest
 from flask import Blueprint, Flask
 
 from flask_crossorigin import CORS, cross_origin
-from flask_crossorigin._adapter import SourceKind
+from flask_crossorigin._sources import SourceKind
 from flask_crossorigin.diagnosis import DiagnosisError, check, coverage, routes
 
 PAGE = "https://app.example.com"

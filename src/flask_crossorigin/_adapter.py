@@ -17,8 +17,7 @@ nothing else, so they cannot disagree.
 from __future__ import annotations
 
 import warnings
-from enum import Enum
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 from flask import Flask, Request, got_request_exception, has_request_context, request
 from werkzeug.exceptions import MethodNotAllowed
@@ -26,60 +25,16 @@ from werkzeug.exceptions import MethodNotAllowed
 from ._memo import Memo
 from ._reporting import RefusalMemory
 from ._routing import blueprints_of, endpoint_for, endpoint_under_other_method, wsgi_path
+from ._sources import SPEC_ATTRIBUTE, Coverage, Source, SourceKind, ViewSpec
 from .errors import ConfigError
 from .options import DEFAULT_RESOURCES, Layer, build_policy, config_layer, merge, resource_entries
-from .policy import Policy, Reason
+from .policy import Reason
 from .resources import Resource, ResourceTable
 
 EXTENSION_KEY = "flask_crossorigin"
-#: Set on a view function by ``@cross_origin``; its value is a :class:`ViewSpec`.
-SPEC_ATTRIBUTE = "__crossorigin_spec__"
 #: WSGI environ marker: this request raised an exception no handler took (Flask's
 #: ``got_request_exception``); ``intercept_exceptions=False`` leaves its response alone.
 UNHANDLED_KEY = "flask_crossorigin.unhandled_exception"
-
-
-class SourceKind(str, Enum):
-    """Where a policy was set."""
-
-    RESOURCE = "resource"  #: a resource pattern of ``CORS(app)``
-    BLUEPRINT = "blueprint"  #: a resource pattern of ``CORS(blueprint)``
-    VIEW = "view"  #: ``@cross_origin`` on one view
-
-
-class Source(NamedTuple):
-    """Where the policy covering a request was set, typed so that tools need not parse labels.
-
-    ``label`` names it the way a user finds it in their code (``resource '/api/*'``,
-    ``blueprint 'shop' resource '/*'``, ``@cross_origin on view 'items'``).
-    """
-
-    kind: SourceKind
-    label: str
-    pattern: str | None = None
-    blueprint: str | None = None
-    view: str | None = None
-
-
-class Coverage(NamedTuple):
-    """The resolver's answer: the policy that covers a request and where it was set."""
-
-    policy: Policy
-    source: Source
-
-
-class ViewSpec:
-    """What ``@cross_origin(...)`` was given; hashable by identity, one per decorated view."""
-
-    __slots__ = ("__weakref__", "layer", "owns_options", "view_name")
-
-    def __init__(self, layer: Layer, view_name: str) -> None:
-        self.layer = layer
-        #: The view's ``__name__``: the endpoint Flask gives it unless told otherwise.
-        self.view_name = view_name
-        automatic = layer.get("automatic_options")
-        #: Whether the wrapper answers ``OPTIONS`` (Flask then must route it to the view).
-        self.owns_options = automatic is None or bool(automatic[0])
 
 
 Tables = tuple[ResourceTable[Coverage], ...]
@@ -169,7 +124,8 @@ class Plan:
             try:
                 policy = build_policy(merge(self._view_config, spec.layer))
             except ConfigError as error:
-                raise _for_view(error, spec.view_name) from None
+                prefix = f"@cross_origin on view {spec.view_name!r}, over the app's CORS_* config: "
+                raise error.prefixed(prefix) from None
             label = f"@cross_origin on view {spec.view_name!r}"
             found = self.views[spec] = Coverage(
                 policy, Source(SourceKind.VIEW, label, view=spec.view_name)
@@ -273,26 +229,6 @@ def _ambiguous(sent: Resource[Coverage] | None, resolved: Resource[Coverage] | N
     detail = f"{as_sent} as sent, {as_resolved} with dot segments resolved"
     source = base.value.source._replace(label=f"ambiguous path ({detail})")
     return Coverage(base.value.policy.refusing(Reason.PATH_AMBIGUOUS, detail), source)
-
-
-def _for_view(error: ConfigError, view_name: str) -> ConfigError:
-    """*error*, each problem's message starting with the decorated view it was found on.
-
-    A decorator's options are checked alone when it is applied; what fails only over the app's
-    ``CORS_*`` config is found when a plan is built, where the message alone would not say which
-    of the app's decorated views to fix.
-    """
-    problems = [
-        ConfigError(
-            f"@cross_origin on view {view_name!r}, over the app's CORS_* config: {problem.message}",
-            code=problem.code,
-            option=problem.option,
-            value=problem.value,
-            source=problem.source,
-        )
-        for problem in error.errors
-    ]
-    return ConfigError.combine(problems)
 
 
 # -- per-app state --------------------------------------------------------------------------------

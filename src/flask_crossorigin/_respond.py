@@ -15,10 +15,11 @@ from typing import Any
 from flask import Request
 from werkzeug.wrappers import Response
 
-from ._adapter import UNHANDLED_KEY, AppState, Coverage
+from ._adapter import UNHANDLED_KEY, AppState
 from ._http import escape_for_log, log_safely, merge_vary
 from ._reporting import report_refusal
 from ._routing import wsgi_path
+from ._sources import Coverage
 from .policy import ACAC, ACAO, DEBUG_HEADER, GRANT_HEADERS, Decision, Policy
 from .signals import cors_refused
 

@@ -25,10 +25,11 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar, cast, overload
 from flask import Flask, Request, Response, request_finished
 from werkzeug.datastructures import Headers
 
-from ._adapter import EXTENSION_KEY, SPEC_ATTRIBUTE, AppState, Coverage, ViewSpec, state_for
+from ._adapter import EXTENSION_KEY, AppState, state_for
 from ._compat import current_app_and_request, current_request, typed_headers
 from ._middleware import VIEW_KEY, attach
 from ._respond import apply, decide, is_preflight, preflight_status, reporting_failed
+from ._sources import SPEC_ATTRIBUTE, Coverage, ViewSpec
 from .options import DECORATOR_OPTIONS, check_names, validate_values
 
 if TYPE_CHECKING:

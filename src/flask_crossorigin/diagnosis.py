@@ -32,10 +32,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import EnvironBuilder
 
-from ._adapter import Coverage, Plan, Source, SourceKind, plan_of
+from ._adapter import Plan, plan_of
 from ._compat import typed_headers
 from ._http import escape_for_log, is_token
 from ._routing import endpoint_for
+from ._sources import Coverage, Source, SourceKind
 from .browser import BrowserRequest, Reason, ServerResponse, Verdict, simulate
 from .errors import ConfigError
 from .policy import Decision, Policy, RequestFacts

@@ -132,6 +132,26 @@ class ConfigError(ValueError):
         return combined
 
 
+    def prefixed(self, prefix: str) -> ConfigError:
+        """This error with each problem's message starting with *prefix* (codes kept).
+
+        For a decorated view's options, checked over the app's ``CORS_*`` config when a plan is
+        built: the message alone would not say which of the app's decorated views to fix.
+        """
+        return ConfigError.combine(
+            [
+                ConfigError(
+                    f"{prefix}{problem.message}",
+                    code=problem.code,
+                    option=problem.option,
+                    value=problem.value,
+                    source=problem.source,
+                )
+                for problem in self.errors
+            ]
+        )
+
+
 def _rebuild(
     message: str,
     fields: dict[str, str],
