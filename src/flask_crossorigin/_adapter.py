@@ -16,20 +16,24 @@ nothing else, so they cannot disagree.
 
 from __future__ import annotations
 
+import logging
 import warnings
 from typing import Any, Callable
 
 from flask import Flask, Request, got_request_exception, has_request_context, request
 from werkzeug.exceptions import MethodNotAllowed
 
+from ._http import log_safely
 from ._memo import Memo
 from ._reporting import RefusalMemory
 from ._routing import blueprints_of, endpoint_for, endpoint_under_other_method, wsgi_path
-from ._sources import SPEC_ATTRIBUTE, Coverage, Source, SourceKind, ViewSpec
+from ._sources import SPEC_ATTRIBUTE, WRAPPED_ATTRIBUTE, Coverage, Source, SourceKind, ViewSpec
 from .errors import ConfigError
 from .options import DEFAULT_RESOURCES, Layer, build_policy, config_layer, merge, resource_entries
 from .policy import Reason
 from .resources import Resource, ResourceTable
+
+logger = logging.getLogger("flask_crossorigin")
 
 EXTENSION_KEY = "flask_crossorigin"
 #: WSGI environ marker: this request raised an exception no handler took (Flask's
@@ -56,6 +60,7 @@ class Plan:
         blueprint_layers: dict[str, tuple[Layer, ...]],
         report_layers: tuple[Layer, ...] | None,
         config: Layer | None = None,
+        strict: bool = True,
     ) -> None:
         self.app = app
         #: The number of the app's views it was built for: one more means a view first seen.
@@ -78,9 +83,32 @@ class Plan:
         #: first; ``fixed``: the endpoints whose coverage does not depend on the path.
         self.endpoints: dict[str | None, tuple[Coverage | None, Tables]] = {}
         self.fixed: dict[str | None, Coverage] = {}
+        #: Decorated views whose options cannot be compiled over the app's config (a plan built
+        #: at a request, not *strict*, keeps them here: each answers 500, the rest keep working).
+        self.broken: dict[ViewSpec, ConfigError] = {}
+        #: Endpoints whose view carries ``@cross_origin``'s mark without being its wrapper: the
+        #: decorator was written above ``@app.route``, so it never runs.
+        self.misplaced = [e for e, v in app.view_functions.items() if _misplaced(v)]
         for endpoint, view in list(app.view_functions.items()):
-            self._endpoint(endpoint, getattr(view, SPEC_ATTRIBUTE, None))
+            spec = getattr(view, SPEC_ATTRIBUTE, None)
+            try:
+                self._endpoint(endpoint, spec)
+            except ConfigError as error:
+                assert isinstance(spec, ViewSpec)
+                self.broken[spec] = error
+                self.endpoints[endpoint] = (None, ())
+        if strict and self.broken:
+            raise ConfigError.combine(list(self.broken.values()))
         self._endpoint(None, None)
+        #: Endpoints whose own view answers ``OPTIONS`` (it declares the method, so Flask does
+        #: not): preflights to them reach the app (migration issue item 1).
+        self.own_options = frozenset(
+            str(rule.endpoint)
+            for rule in app.url_map.iter_rules()
+            if getattr(rule, "provide_automatic_options", None) is False
+            and "OPTIONS" in (rule.methods or ())
+            and not _wrapper_answers(app.view_functions.get(str(rule.endpoint)))
+        )
         #: Whether a policy depends on the route (a blueprint's, a view's), not only the path.
         self.routing = bool(self.blueprint_tables or self.views)
         self.routes: Memo[tuple[str, ...], str | None] = Memo(4096)
@@ -192,6 +220,12 @@ class Plan:
             return None if self.table is None else self.match_path(self.table, path)
         return self.resolve(path, endpoint_for(self.app, environ, method, self.routes))
 
+    def answers_itself(self, environ: dict[str, Any]) -> bool:
+        """Whether the view Flask routes this ``OPTIONS`` request to answers it itself."""
+        return bool(self.own_options) and (
+            endpoint_for(self.app, environ, "OPTIONS", self.routes) in self.own_options
+        )
+
     def match_path(self, table: ResourceTable[Coverage], path: str) -> Coverage | None:
         """The coverage *table* gives *path*, failing closed when the path reads two ways.
 
@@ -213,6 +247,41 @@ class Plan:
                     self.ambiguous.keep((sent, row), found)
                 return found
         return None if row is None else row.value
+
+
+def _first_said(plan: Plan) -> list[tuple[tuple[str, str], str]]:
+    """What a plan built at a request must say in the log, by a key to say it once by."""
+    said = [
+        (
+            ("broken", spec.view_name),
+            f"{error} The view {spec.view_name!r} answers 500 until this is fixed; every other "
+            "route keeps working.",
+        )
+        for spec, error in plan.broken.items()
+    ]
+    said.extend(
+        (
+            ("misplaced", endpoint),
+            f"@cross_origin on view {endpoint!r} is written above @app.route, so Flask registered "
+            "the undecorated function and the decorator never runs: put @cross_origin below the "
+            "route decorator, next to the function.",
+        )
+        for endpoint in plan.misplaced
+    )
+    return said
+
+
+def _misplaced(view: object) -> bool:
+    """Whether *view* was wrapped by ``@cross_origin`` but registered unwrapped."""
+    return getattr(view, WRAPPED_ATTRIBUTE, None) is not None and not isinstance(
+        getattr(view, SPEC_ATTRIBUTE, None), ViewSpec
+    )
+
+
+def _wrapper_answers(view: object) -> bool:
+    """Whether *view* is ``@cross_origin``'s wrapper answering ``OPTIONS`` (not the view's own)."""
+    spec = getattr(view, SPEC_ATTRIBUTE, None)
+    return isinstance(spec, ViewSpec) and spec.owns_options
 
 
 def _ambiguous(sent: Resource[Coverage] | None, resolved: Resource[Coverage] | None) -> Coverage:
@@ -258,8 +327,15 @@ def peek_state(app: Flask) -> AppState:
 
 
 def plan_of(app: Flask) -> Plan:
-    """The app's current plan: the one seam tests observe memos and shortcuts through."""
-    return peek_state(app).plan()
+    """The app's current plan, for the tools and the tests (the one seam they observe it by).
+
+    Raises the :class:`ConfigError` of every decorated view that cannot be compiled: the tools
+    (``flask cors routes``, ``check``, ``testing.check``) report it rather than work around it.
+    """
+    plan = peek_state(app).plan()
+    if plan.broken:
+        raise ConfigError.combine(list(plan.broken.values()))
+    return plan
 
 
 def _mark_unhandled(sender: Flask, **extra: Any) -> None:
@@ -294,6 +370,8 @@ class AppState:
         self.refusals = RefusalMemory()
         self.current: Plan | None = None
         self._warned: set[tuple[type[Warning], str]] = set()
+        #: What the app's plans said in its log (a broken or misplaced view), said once.
+        self._told: set[tuple[str, str]] = set()
 
     def configure(self, **changes: Any) -> None:
         """Change what the app is configured with and build its plan: set-up errors surface
@@ -304,13 +382,13 @@ class AppState:
         for name, value in changes.items():
             setattr(self, name, value)
         try:
-            self.rebuild()
+            self.rebuild(strict=True)
         except BaseException:
             for name, value in before.items():
                 setattr(self, name, value)
             raise
 
-    def rebuild(self) -> Plan:
+    def rebuild(self, strict: bool = False) -> Plan:
         """Build the plan anew from the configuration and swap it in whole.
 
         Compiling again says again what compiling said before (a legacy spelling's
@@ -320,15 +398,28 @@ class AppState:
         with warnings.catch_warnings(record=True) as said:
             warnings.simplefilter("always")
             plan = Plan(
-                self.app, self.app_layers, self.blueprint_layers, self.report_layers, self.config
+                self.app,
+                self.app_layers,
+                self.blueprint_layers,
+                self.report_layers,
+                self.config,
+                strict,
             )
         for item in said:
             key = (item.category, str(item.message))
             if key not in self._warned:
                 self._warned.add(key)
                 warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
+        for told, text in _first_said(plan):
+            self.tell(told, text, logging.ERROR if told[0] == "broken" else logging.WARNING)
         self.current = plan
         return plan
+
+    def tell(self, told: tuple[str, str], text: str, level: int = logging.WARNING) -> None:
+        """Log *text* the first time this app has *told* something (bounded: app-defined keys)."""
+        if told not in self._told:
+            self._told.add(told)
+            log_safely(logger, level, text)
 
     def plan(self) -> Plan:
         """The current plan, rebuilt first if a view was added since it was built."""

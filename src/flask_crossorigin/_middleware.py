@@ -26,9 +26,9 @@ import threading
 from functools import partial
 from typing import Any, Callable
 
-from flask import Flask
+from flask import Flask, Request
 
-from ._adapter import AppState, state_for
+from ._adapter import AppState, Plan, state_for
 from ._compat import current_request
 from ._respond import apply, decide, hand_refusal, is_preflight, preflight, reporting_failed
 from ._routing import wsgi_path
@@ -76,10 +76,14 @@ class CORSMiddleware:
             environ[VIEW_KEY] = None
             return self.wsgi_app(environ, partial(_start_view, state, environ, start_response))
         if environ["REQUEST_METHOD"] == "OPTIONS" and is_preflight(environ):
-            found = state.plan().resolve_environ(
-                environ, environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"]
-            )
-            if found is not None and found.policy.automatic_options:
+            plan = state.plan()
+            found = plan.resolve_environ(environ, environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
+            # A view that declares OPTIONS answers its own preflights (migration issue item 1).
+            if (
+                found is not None
+                and found.policy.automatic_options
+                and not (plan.own_options and plan.answers_itself(environ))
+            ):
                 path = wsgi_path(environ.get("PATH_INFO") or "") or ""
                 status, headers = preflight(state, found, environ, path)
                 start_response(status, headers)
@@ -111,8 +115,36 @@ def _start_response(
     else:  # not started by this app's Flask (an inner middleware answered): the path
         found = plan.resolve_environ(environ, environ["REQUEST_METHOD"])
     if found is not None:
+        if plan.own_options and req is not None and is_preflight(environ):
+            _own_answer(state, plan, req, status, headers)
         apply(state, found, None, headers, req, environ)
     return start_response(status, headers, exc_info)
+
+
+def _own_answer(
+    state: AppState, plan: Plan, req: Request, status: str, headers: list[tuple[str, str]]
+) -> None:
+    """A preflight a view that declares ``OPTIONS`` answered itself (migration issue item 1).
+
+    With ``Access-Control-Allow-Origin`` in it, the app owns CORS for the route and the merge
+    rule adds nothing but ``Vary``. Without, the policy's preflight headers are merged into the
+    app's answer, as flask-cors does, and a WARNING (once per endpoint) says so and how to choose.
+    """
+    endpoint = req.url_rule.endpoint if req.url_rule is not None else None
+    if endpoint not in plan.own_options or (
+        "access-control-allow-origin" in {name.lower() for name, _ in headers}
+    ):
+        return
+    state.tell(
+        ("own-options", str(endpoint)),
+        f"View {endpoint!r} declares OPTIONS, so its preflights reach it (and the app's "
+        f"before_request hooks); its answer ({status}) had no Access-Control-Allow-Origin, so "
+        "this policy's preflight headers were merged into it, as flask-cors does (a status other "
+        "than 2xx fails the preflight in browsers). To have flask-crossorigin answer preflights "
+        "before your hooks, remove OPTIONS from the route's methods; to own CORS for this route, "
+        "set Access-Control-Allow-Origin in the view's answer. ('flask cors routes' lists such "
+        "views.)",
+    )
 
 
 def _start_view(

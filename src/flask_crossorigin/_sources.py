@@ -16,6 +16,9 @@ from .policy import Policy
 
 #: Set on a view function by ``@cross_origin``; its value is a :class:`ViewSpec`.
 SPEC_ATTRIBUTE = "__crossorigin_spec__"
+#: Set by ``@cross_origin`` on the function it wraps: a registered view that carries it but not
+#: :data:`SPEC_ATTRIBUTE` was decorated above ``@app.route``.
+WRAPPED_ATTRIBUTE = "__crossorigin_wrapped__"
 
 
 class SourceKind(str, Enum):

@@ -17,6 +17,7 @@ for the one Flask builds from an error the view raised.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import threading
@@ -29,7 +30,7 @@ from ._adapter import EXTENSION_KEY, AppState, state_for
 from ._compat import current_app_and_request, current_request, typed_headers
 from ._middleware import VIEW_KEY, attach
 from ._respond import apply, decide, is_preflight, preflight_status, reporting_failed
-from ._sources import SPEC_ATTRIBUTE, Coverage, ViewSpec
+from ._sources import SPEC_ATTRIBUTE, WRAPPED_ATTRIBUTE, Coverage, ViewSpec
 from .options import DECORATOR_OPTIONS, check_names, validate_values
 
 if TYPE_CHECKING:
@@ -71,13 +72,17 @@ def cross_origin(*args: Any, **options: Any) -> F | Callable[[F], F]:
         def wrapper(*a: Any, **kw: Any) -> Any:
             app, req = current_app_and_request()
             state = app.extensions.get(EXTENSION_KEY) or state_for(app)
+            plan = state.current
+            if plan is None or plan.views_seen != len(app.view_functions):
+                plan = state.rebuild()
+            if plan.broken and spec in plan.broken:
+                # Options that cannot be compiled over the app's config: this view answers 500
+                # (Flask logs the error), and every other route keeps working.
+                raise plan.broken[spec]
             if not state.has_middleware:
                 # Alone, the view's policy is applied for it (with CORS(app) the middleware
                 # finds it by endpoint): the request is marked with the view's coverage, and its
                 # headers are written as the response starts.
-                plan = state.current
-                if plan is None or plan.views_seen != len(app.view_functions):
-                    plan = state.rebuild()
                 own = plan.views.get(spec) or plan.view(spec)
                 environ = req.environ
                 if VIEW_KEY not in environ:  # the middleware did not see this request
@@ -94,6 +99,10 @@ def cross_origin(*args: Any, **options: Any) -> F | Callable[[F], F]:
 
         functools.update_wrapper(wrapper, view)
         setattr(wrapper, SPEC_ATTRIBUTE, spec)
+        # The wrapped function carries a mark too: registered as a view without the wrapper, it
+        # tells that @cross_origin was written above @app.route (and so never runs).
+        with contextlib.suppress(AttributeError, TypeError):
+            setattr(view, WRAPPED_ATTRIBUTE, spec)
         if spec.owns_options:
             # Flask would otherwise answer OPTIONS itself without running the wrapper.
             setattr(wrapper, "required_methods", {"OPTIONS"})  # noqa: B010

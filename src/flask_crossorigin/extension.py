@@ -106,7 +106,15 @@ class CORS:
                 state = attach(flask_app)
                 state.configure(blueprint_layers={**state.blueprint_layers, name: layers})
 
-            app.record(register)
+            try:
+                app.record(register)
+            except AssertionError:  # Flask refuses set-up methods once a blueprint is registered
+                raise TypeError(
+                    f"CORS({app.name!r} blueprint) was called after the blueprint was registered "
+                    "on an app, so it would never apply. Call CORS(blueprint) before "
+                    "app.register_blueprint(blueprint), or give the app the policy instead: "
+                    f"CORS(app, resources={{r'{app.url_prefix or ''}/*': {{...}}}})."
+                ) from None
             return
         if not isinstance(app, Flask):
             raise TypeError(f"CORS() takes a Flask app or a Blueprint, not {type(app).__name__}.")
