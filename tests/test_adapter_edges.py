@@ -13,7 +13,7 @@ from flask import Flask, Request, Response
 
 from flask_crossorigin import CORS, _adapter, _compat, _memo, cross_origin
 from flask_crossorigin._adapter import AppState, peek_state, plan_of, state_for
-from flask_crossorigin._respond import write_headers
+from flask_crossorigin._wsgi import write_headers
 from flask_crossorigin.options import build_policy, check_names, merge
 
 A = "https://a.test"

@@ -27,11 +27,20 @@ from ._http import log_safely
 from ._memo import Memo
 from ._reporting import RefusalMemory
 from ._routing import blueprints_of, endpoint_for, endpoint_under_other_method, wsgi_path
-from ._sources import SPEC_ATTRIBUTE, WRAPPED_ATTRIBUTE, Coverage, Source, SourceKind, ViewSpec
-from .errors import ConfigError
+from ._sources import (
+    SPEC_ATTRIBUTE,
+    Coverage,
+    Source,
+    SourceKind,
+    ViewSpec,
+    ambiguous,
+    misplaced,
+    said_of,
+    wrapper_answers,
+)
+from .errors import ConfigError, pass_on_once
 from .options import DEFAULT_RESOURCES, Layer, build_policy, config_layer, merge, resource_entries
-from .policy import Reason
-from .resources import Resource, ResourceTable
+from .resources import ResourceTable
 
 logger = logging.getLogger("flask_crossorigin")
 
@@ -88,7 +97,7 @@ class Plan:
         self.broken: dict[ViewSpec, ConfigError] = {}
         #: Endpoints whose view carries ``@cross_origin``'s mark without being its wrapper: the
         #: decorator was written above ``@app.route``, so it never runs.
-        self.misplaced = [e for e, v in app.view_functions.items() if _misplaced(v)]
+        self.misplaced = [e for e, v in app.view_functions.items() if misplaced(v)]
         for endpoint, view in list(app.view_functions.items()):
             spec = getattr(view, SPEC_ATTRIBUTE, None)
             try:
@@ -107,7 +116,7 @@ class Plan:
             for rule in app.url_map.iter_rules()
             if getattr(rule, "provide_automatic_options", None) is False
             and "OPTIONS" in (rule.methods or ())
-            and not _wrapper_answers(app.view_functions.get(str(rule.endpoint)))
+            and not wrapper_answers(app.view_functions.get(str(rule.endpoint)))
         )
         #: Whether a policy depends on the route (a blueprint's, a view's), not only the path.
         self.routing = bool(self.blueprint_tables or self.views)
@@ -243,61 +252,10 @@ class Plan:
             if sent is not row:
                 found = self.ambiguous.get((sent, row))
                 if found is None:
-                    found = _ambiguous(sent, row)
+                    found = ambiguous(sent, row)
                     self.ambiguous.keep((sent, row), found)
                 return found
         return None if row is None else row.value
-
-
-def _first_said(plan: Plan) -> list[tuple[tuple[str, str], str]]:
-    """What a plan built at a request must say in the log, by a key to say it once by."""
-    said = [
-        (
-            ("broken", spec.view_name),
-            f"{error} The view {spec.view_name!r} answers 500 until this is fixed; every other "
-            "route keeps working.",
-        )
-        for spec, error in plan.broken.items()
-    ]
-    said.extend(
-        (
-            ("misplaced", endpoint),
-            f"@cross_origin on view {endpoint!r} is written above @app.route, so Flask registered "
-            "the undecorated function and the decorator never runs: put @cross_origin below the "
-            "route decorator, next to the function.",
-        )
-        for endpoint in plan.misplaced
-    )
-    return said
-
-
-def _misplaced(view: object) -> bool:
-    """Whether *view* was wrapped by ``@cross_origin`` but registered unwrapped."""
-    return getattr(view, WRAPPED_ATTRIBUTE, None) is not None and not isinstance(
-        getattr(view, SPEC_ATTRIBUTE, None), ViewSpec
-    )
-
-
-def _wrapper_answers(view: object) -> bool:
-    """Whether *view* is ``@cross_origin``'s wrapper answering ``OPTIONS`` (not the view's own)."""
-    spec = getattr(view, SPEC_ATTRIBUTE, None)
-    return isinstance(spec, ViewSpec) and spec.owns_options
-
-
-def _ambiguous(sent: Resource[Coverage] | None, resolved: Resource[Coverage] | None) -> Coverage:
-    """The coverage of a path whose two readings select different rows: it grants nothing.
-
-    Its policy is the refusing twin of whichever row's policy there is (so ``Vary`` and
-    ``automatic_options`` stay those of a policy that covers the path); its label names both
-    readings, for the log line, the signal and ``flask cors check``.
-    """
-    base = resolved if resolved is not None else sent
-    assert base is not None  # two different rows, so at least one
-    as_sent = sent.value.source.label if sent is not None else "no resource"
-    as_resolved = resolved.value.source.label if resolved is not None else "no resource"
-    detail = f"{as_sent} as sent, {as_resolved} with dot segments resolved"
-    source = base.value.source._replace(label=f"ambiguous path ({detail})")
-    return Coverage(base.value.policy.refusing(Reason.PATH_AMBIGUOUS, detail), source)
 
 
 # -- per-app state --------------------------------------------------------------------------------
@@ -405,12 +363,8 @@ class AppState:
                 self.config,
                 strict,
             )
-        for item in said:
-            key = (item.category, str(item.message))
-            if key not in self._warned:
-                self._warned.add(key)
-                warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
-        for told, text in _first_said(plan):
+        pass_on_once(said, self._warned)
+        for told, text in said_of(plan.broken, plan.misplaced):
             self.tell(told, text, logging.ERROR if told[0] == "broken" else logging.WARNING)
         self.current = plan
         return plan

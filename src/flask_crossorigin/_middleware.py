@@ -30,8 +30,10 @@ from flask import Flask, Request
 
 from ._adapter import AppState, Plan, state_for
 from ._compat import current_request
-from ._respond import apply, decide, hand_refusal, is_preflight, preflight, reporting_failed
+from ._respond import apply, hand_refusal, preflight, reporting_failed
 from ._routing import wsgi_path
+from ._sources import own_options_said
+from ._wsgi import decide, is_preflight
 
 #: WSGI environ key. The middleware in view mode sets it to ``None`` (so the decorated view
 #: knows the middleware will write its headers); the decorated view sets it to its coverage and,
@@ -135,16 +137,7 @@ def _own_answer(
         "access-control-allow-origin" in {name.lower() for name, _ in headers}
     ):
         return
-    state.tell(
-        ("own-options", str(endpoint)),
-        f"View {endpoint!r} declares OPTIONS, so its preflights reach it (and the app's "
-        f"before_request hooks); its answer ({status}) had no Access-Control-Allow-Origin, so "
-        "this policy's preflight headers were merged into it, as flask-cors does (a status other "
-        "than 2xx fails the preflight in browsers). To have flask-crossorigin answer preflights "
-        "before your hooks, remove OPTIONS from the route's methods; to own CORS for this route, "
-        "set Access-Control-Allow-Origin in the view's answer. ('flask cors routes' lists such "
-        "views.)",
-    )
+    state.tell(("own-options", str(endpoint)), own_options_said(str(endpoint), status))
 
 
 def _start_view(

@@ -6,7 +6,8 @@ an option on the server. These commands put both sides in one place:
 * ``check`` replays one ``fetch()`` the way a browser would (preflight first when one is needed),
   against the app in-process or a deployed server (``--url``), prints every exchange and the
   browser's conclusion, and, where the app's policy is known, names the option to change;
-* ``routes`` lists every URL rule with the policy that covers it and where that policy was set;
+* ``routes`` lists every URL rule with the policy that covers it and where that policy was set,
+  in a table that fits 100 columns (``--wide`` for one line per rule);
 * ``explain`` prints the documentation of any id the others print (a reason id, an error code,
   a Fetch rule), read from the pages installed with the package.
 
@@ -18,6 +19,9 @@ statuses are fixed so that CI can rely on them: 0 allowed, 1 blocked, 2 the chec
 from __future__ import annotations
 
 import json
+import re
+import sys
+import textwrap
 from collections.abc import Sequence
 from typing import Any, Callable
 from urllib.parse import quote, urlsplit
@@ -31,6 +35,7 @@ from .browser import BrowserRequest
 from .diagnosis import (
     CheckReport,
     DiagnosisError,
+    TEXT_BODY_TYPE,
     app_base_url,
     http_sender,
     in_process_sender,
@@ -49,6 +54,9 @@ EXIT_ERROR = 2
 
 #: Seconds to wait for a deployed server (``--url``) per request; a CI job must never hang.
 DEFAULT_TIMEOUT = 10.0
+
+#: The width ``flask cors routes`` keeps to without ``--wide``: table, wrapped cells and notes.
+ROUTES_WIDTH = 100
 
 #: Characters kept as they are when a PATH argument is percent-encoded: everything that is
 #: legal in a URL path and query already, including '%' so that existing escapes survive.
@@ -124,8 +132,8 @@ def _parse_origin(ctx: click.Context, param: click.Parameter, value: str) -> str
     return f"{scheme}://{host}"
 
 
-def _parse_method(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    if not is_token(value):
+def _parse_method(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not is_token(value):
         raise click.BadParameter(
             f"{value!r} is not an HTTP method name; write a token such as PUT or PATCH.",
             ctx,
@@ -173,6 +181,33 @@ def _parse_content_type(
         if problem is not None:
             raise click.BadParameter(f"{value!r} cannot be sent: {problem}.", ctx, param)
     return value
+
+
+def _parse_data(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> bytes | None:
+    """The body, as curl's ``-d`` builds it: repeated values joined with '&'.
+
+    ``@FILE`` reads the file's bytes as they are (``@-``: standard input); unlike curl's ``-d``,
+    which drops newlines from a file, the file is sent unchanged, as ``--data-binary`` does.
+    """
+    if not values:
+        return None
+    parts: list[bytes] = []
+    for value in values:
+        if value.startswith("@"):
+            name = value[1:]
+            try:
+                if name == "-":
+                    parts.append(sys.stdin.buffer.read())
+                else:
+                    with open(name, "rb") as file:
+                        parts.append(file.read())
+            except OSError as error:
+                raise click.BadParameter(
+                    f"cannot read the body from {name!r}: {error.strerror or error}.", ctx, param
+                ) from None
+        else:
+            parts.append(value.encode("utf-8"))
+    return b"&".join(parts)
 
 
 def _parse_path(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -237,19 +272,31 @@ def _load_app(required: bool) -> Flask | None:
 )
 @click.option(
     "--method",
-    default="GET",
-    show_default=True,
+    "-X",
     callback=_parse_method,
     help="The method the page's fetch() uses (sent as written, except the six names browsers "
-    "upper-case).",
+    "upper-case). Default: GET, or POST with --data.",
 )
 @click.option(
     "--header",
+    "-H",
     "headers",
     multiple=True,
     metavar="'NAME: VALUE'",
     callback=_parse_headers,
-    help="A header the page sets; repeat for more.",
+    help="A header the page sets, as curl's -H; repeat for more.",
+)
+@click.option(
+    "--data",
+    "-d",
+    "data",
+    multiple=True,
+    metavar="BODY",
+    callback=_parse_data,
+    help="The request body, sent with the actual request (not the preflight), as curl's -d: "
+    "the method becomes POST unless given, repeated values are joined with '&', @FILE reads a "
+    "file (@- standard input). Its type is the Content-Type header if you set one, else "
+    "text/plain;charset=UTF-8 as for fetch() with a string body.",
 )
 @click.option(
     "--credentials",
@@ -260,7 +307,8 @@ def _load_app(required: bool) -> Flask | None:
     "--content-type",
     metavar="TYPE",
     callback=_parse_content_type,
-    help="The type of the request body, e.g. application/json (no body is actually sent).",
+    help="The type of the request body, e.g. application/json, when the page sets no "
+    "Content-Type header; without --data no body is actually sent.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.option(
@@ -281,8 +329,9 @@ def _load_app(required: bool) -> Flask | None:
 @click.argument("path", callback=_parse_path)
 def check_command(
     origin: str,
-    method: str,
+    method: str | None,
     headers: list[tuple[str, str]],
+    data: bytes | None,
     credentials: bool,
     content_type: str | None,
     as_json: bool,
@@ -297,19 +346,26 @@ def check_command(
     BLOCKED: <reason id>: <browser message> ('flask cors explain ID' explains it). When the app is
     known, a refusal comes with the option to change and where it is set.
 
+    -H and -d work as with curl, so a curl command line carries over: -H 'Content-Type:
+    application/json' -d '{"name": "x"}' makes a POST whose JSON body reaches the view.
+
     The requests really run: views execute, with their side effects (a DELETE deletes). Point
     the check at a path and an environment where that is safe.
 
     Exit status: 0 allowed, 1 blocked, 2 the check could not run.
     """
+    if method is None:
+        method = "POST" if data is not None else "GET"
+    if data is not None and content_type is None:
+        content_type = TEXT_BODY_TYPE  # what fetch() gives a string body; a header overrides it
     app = _load_app(required=base_url is None)
     if base_url is None:
         assert app is not None
         base = app_base_url(app)
-        send = in_process_sender(app)
+        send = in_process_sender(app, data)
     else:
         base = base_url + "/"
-        send = http_sender(timeout)
+        send = http_sender(timeout, data)
     request = BrowserRequest(
         origin=origin,
         url=base.rstrip("/") + path,

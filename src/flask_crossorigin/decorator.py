@@ -29,8 +29,9 @@ from werkzeug.datastructures import Headers
 from ._adapter import EXTENSION_KEY, AppState, state_for
 from ._compat import current_app_and_request, current_request, typed_headers
 from ._middleware import VIEW_KEY, attach
-from ._respond import apply, decide, is_preflight, preflight_status, reporting_failed
+from ._respond import apply, preflight_status, reporting_failed
 from ._sources import SPEC_ATTRIBUTE, WRAPPED_ATTRIBUTE, Coverage, ViewSpec
+from ._wsgi import decide, is_preflight
 from .options import DECORATOR_OPTIONS, check_names, validate_values
 
 if TYPE_CHECKING:

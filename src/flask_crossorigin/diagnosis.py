@@ -30,6 +30,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.routing import Rule
 from werkzeug.test import EnvironBuilder
 
 from ._adapter import Plan, plan_of
@@ -166,11 +167,28 @@ def _relative(url: str, base: str) -> str | None:
     return f"{rest}?{parts.query}" if parts.query else rest
 
 
-def in_process_sender(app: Flask) -> Send:
+def _carries_body(method: str, headers: Sequence[tuple[str, str]]) -> bool:
+    """Whether the page's body goes with this exchange, as fetch() decides it.
+
+    Never with a preflight (F3) nor a GET or HEAD (a redirect that turns the request into a GET
+    drops the body, and the simulator then sends GET); a 307/308 redirect keeps the method and
+    the body.
+    """
+    if method in ("GET", "HEAD"):
+        return False
+    preflight = method == "OPTIONS" and any(
+        name.lower() == "access-control-request-method" for name, _ in headers
+    )
+    return not preflight
+
+
+def in_process_sender(app: Flask, body: bytes | None = None) -> Send:
     """Send through ``app.test_client()``: the app's real hooks, views and error handlers.
 
     Cookies are not kept between exchanges: a preflight never carries any (F3), and the CORS
-    decision never depends on them.
+    decision never depends on them. *body* goes with every request that carries the page's body
+    (the actual request, not the preflight), so a view that parses it (``request.get_json()``)
+    answers as it would to the browser.
     """
     client = app.test_client(use_cookies=False)
     base = app_base_url(app)
@@ -182,8 +200,9 @@ def in_process_sender(app: Flask) -> Send:
                 f"the app redirected to {url}, which is outside the app; run the check with "
                 "--url against a server to follow it"
             )
+        data = body if body is not None and _carries_body(method, headers) else None
         try:
-            response = client.open(target, method=method, headers=_combine(headers))
+            response = client.open(target, method=method, headers=_combine(headers), data=data)
         except Exception as error:
             raise _Unreachable(
                 f"the app raised {type(error).__name__} on {method} {target}: {error}"
@@ -204,12 +223,16 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def http_sender(timeout: float) -> Send:
-    """Send real HTTP requests with urllib, never following redirects, each bounded in time."""
+def http_sender(timeout: float, body: bytes | None = None) -> Send:
+    """Send real HTTP requests with urllib, never following redirects, each bounded in time.
+
+    *body* goes with the requests that carry the page's body, as with :func:`in_process_sender`.
+    """
     opener = urllib.request.build_opener(_NoRedirect())
 
     def send(method: str, url: str, headers: list[tuple[str, str]]) -> ServerResponse:
-        request = urllib.request.Request(url, method=method)
+        data = body if body is not None and _carries_body(method, headers) else None
+        request = urllib.request.Request(url, data=data, method=method)
         for name, value in _combine(headers):
             request.add_header(name, value)
         try:
@@ -759,9 +782,19 @@ def routes(app: Flask, all_methods: bool = False) -> list[dict[str, Any]]:
                     "policy": trial.value.policy.describe(),
                     "sources": dict(trial.value.policy.sources),
                 },
+                "notes": route_notes(app, plan, rule),
             }
         )
     return rows
+
+
+def route_notes(app: Flask, plan: Plan, rule: Rule) -> list[str]:
+    """Sentences worth knowing about one URL rule, shown under its row by ``flask cors routes``.
+
+    Each is a whole sentence for a person (e.g. that the view answers its own preflights); the
+    table wraps them, ``--json`` passes them through as ``notes``. None are computed yet.
+    """
+    return []
 
 
 def check(
@@ -773,16 +806,22 @@ def check(
     headers: Sequence[tuple[str, str]] = (),
     credentials: bool = False,
     content_type: str | None = None,
+    body: str | bytes | None = None,
 ) -> CheckReport:
     """Replay a page's ``fetch(path)`` from *origin* against the app, as a browser would.
 
     *path* is percent-encoded as it goes on the wire (``/api/items?x=1``). The requests really
-    run through the app (its hooks, views and error handlers), without cookies. Returns the
-    structured :class:`CheckReport` (``report.verdict.allowed``, ``report.reason``,
-    ``report.coverage.source``...); raises :class:`DiagnosisError` if the check cannot run.
+    run through the app (its hooks, views and error handlers), without cookies. *body* is the
+    fetch's body, sent with the actual request (never the preflight): a ``str`` is encoded as
+    UTF-8 and, like fetch(), implies ``text/plain;charset=UTF-8``; ``bytes`` imply no type. A
+    ``Content-Type`` in *headers*, then *content_type*, take precedence; *content_type* without
+    a body describes one that is not sent. Returns the structured :class:`CheckReport`
+    (``report.verdict.allowed``, ``report.reason``, ``report.coverage.source``...); raises
+    :class:`DiagnosisError` if the check cannot run.
     """
     app = app_or_client.application if isinstance(app_or_client, FlaskClient) else app_or_client
     base = app_base_url(app)
+    data, content_type = body_and_type(body, content_type)
     request = BrowserRequest(
         origin=origin,
         url=base.rstrip("/") + path,
@@ -791,4 +830,24 @@ def check(
         credentials=credentials,
         content_type=content_type,
     )
-    return run_check(request, in_process_sender(app), app, base)
+    return run_check(request, in_process_sender(app, data), app, base)
+
+
+#: The type fetch() gives a string body (a ``USVString``) when the page sets none.
+TEXT_BODY_TYPE = "text/plain;charset=UTF-8"
+
+
+def body_and_type(
+    body: str | bytes | None, content_type: str | None
+) -> tuple[bytes | None, str | None]:
+    """The bytes to send and the body's type for the browser model (``None``: no body).
+
+    The type is what fetch() derives from the body when the page sets no Content-Type header:
+    ``text/plain;charset=UTF-8`` for a string, none (``''``) for bytes. The simulator uses it
+    only when the page's headers have no Content-Type.
+    """
+    if body is None:
+        return None, content_type
+    if isinstance(body, str):
+        return body.encode("utf-8"), TEXT_BODY_TYPE if content_type is None else content_type
+    return bytes(body), "" if content_type is None else content_type

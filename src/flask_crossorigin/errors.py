@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -131,7 +131,6 @@ class ConfigError(ValueError):
         combined.args = (f"{len(problems)} problems in the CORS configuration:\n{listed}",)
         return combined
 
-
     def prefixed(self, prefix: str) -> ConfigError:
         """This error with each problem's message starting with *prefix* (codes kept).
 
@@ -209,3 +208,18 @@ def warn_deprecated(message: str) -> None:
         frame = frame.f_back  # type: ignore[assignment]
         level += 1
     warnings.warn(message, DeprecationWarning, stacklevel=level)
+
+
+def pass_on_once(
+    said: Iterable[warnings.WarningMessage], seen: set[tuple[type[Warning], str]]
+) -> None:
+    """Warn again each of *said* (recorded warnings) not in *seen*, with the place it names.
+
+    Compiling a configuration again says again what compiling it said before (a legacy
+    spelling's DeprecationWarning, say); the caller records and passes on only what is new.
+    """
+    for item in said:
+        key = (item.category, str(item.message))
+        if key not in seen:
+            seen.add(key)
+            warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)

@@ -15,6 +15,14 @@ these helpers share one implementation (:mod:`flask_crossorigin.diagnosis`)::
 
     def test_other_sites_may_not(app):
         assert_blocked(app, "/api/items", origin="https://evil.example", reason="acao_missing")
+        # or, in the server's words (why the app's policy refused):
+        assert_blocked(
+            app, "/api/items", origin="https://evil.example", reason="origin_not_allowed"
+        )
+
+    def test_the_page_can_read_the_total(app):
+        verdict = assert_allowed(app, "/api/items", origin="https://app.example.com")
+        assert "x-total-count" in verdict.readable_headers
 
 The requests really run: views execute, with their side effects, as with the test client.
 Cookies are never sent (each check uses a fresh cookieless client, whatever client you pass),
@@ -27,7 +35,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Union
 
 from flask import Flask
@@ -36,11 +44,51 @@ from flask.testing import FlaskClient
 from . import diagnosis
 from .browser import REASONS
 from .diagnosis import DiagnosisError
+from .policy import Reason as ServerReason
 
-__all__ = ["DiagnosisError", "Verdict", "assert_allowed", "assert_blocked", "check"]
+__all__ = [
+    "BROWSER_REASONS",
+    "SERVER_REASONS",
+    "DiagnosisError",
+    "HeaderNames",
+    "Verdict",
+    "assert_allowed",
+    "assert_blocked",
+    "check",
+]
 
 #: Request headers as a mapping (a ``dict``, Werkzeug ``Headers``) or a list of pairs.
 HeadersArgument = Union[Mapping[str, str], Iterable[tuple[str, str]], None]
+
+#: The browser-side reason ids (``acao_missing``...): why the browser refuses the page the
+#: response. ``flask cors explain --list`` lists them with the others.
+BROWSER_REASONS = frozenset(REASONS)
+
+#: The server-side reason ids (``origin_not_allowed``...): why this app's policy refused the
+#: request, the values of :class:`flask_crossorigin.policy.Reason` that are refusals (the ones
+#: ``flask cors check`` prints on its ``server:`` line and the ``X-CORS-Refusal`` header
+#: carries). ``allowed`` and ``no_origin`` are not refusals.
+SERVER_REASONS = frozenset(
+    reason.value
+    for reason in ServerReason
+    if reason not in (ServerReason.ALLOWED, ServerReason.NO_ORIGIN)
+)
+
+
+class HeaderNames(tuple[str, ...]):
+    """Response header names, lower-case and sorted; ``in`` ignores case.
+
+    A tuple (it compares equal to a plain tuple of the same lower-case names), except that
+    ``"X-Total-Count" in names`` and ``"x-total-count" in names`` both hold when the header is
+    there: HTTP header names are case-insensitive.
+
+    .. versionadded:: 0.2
+    """
+
+    __slots__ = ()
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and tuple.__contains__(self, name.lower())
 
 
 @dataclass(frozen=True)
@@ -71,6 +119,20 @@ class Verdict:
     policy: str | None
     #: The simulated browser's steps: each request sent and each answer's CORS headers.
     steps: tuple[str, ...]
+    #: Why this app's own policy refused the last request, as a server reason id (``origin_not
+    #: _allowed``, ``method_not_allowed``...; the value of :class:`flask_crossorigin.policy
+    #: .Reason`), or ``None`` when the policy granted it, no policy of this app covers the path,
+    #: or nothing was sent. The browser's :attr:`reason` says what the page sees; this says why
+    #: the server answered as it did (a refused preflight is ``acao_missing`` to the browser,
+    #: ``method_not_allowed`` here).
+    server_reason: str | None = None
+    #: The response headers the page's script can read when allowed (``response.headers.get``):
+    #: the CORS-safelisted ones (``Cache-Control``, ``Content-Language``, ``Content-Length``,
+    #: ``Content-Type``, ``Expires``, ``Last-Modified``, ``Pragma``) and those named by
+    #: ``Access-Control-Expose-Headers`` (``*`` names them all without credentials), never
+    #: ``Set-Cookie``; only the headers the response has. Lower-case, sorted, and ``in``
+    #: ignores case. Empty when blocked.
+    readable_headers: HeaderNames = field(default_factory=HeaderNames)
 
     def describe(self) -> str:
         """A few lines for an assertion message: the outcome, the fix, the notes and the steps."""
@@ -78,6 +140,8 @@ class Verdict:
             lines = [f"ALLOWED (status {self.status})"]
         else:
             lines = [f"BLOCKED: {self.reason}: {self.message}"]
+            if self.server_reason:
+                lines.append(f"server reason: {self.server_reason}")
             if self.fix:
                 lines.append(f"fix: {self.fix}")
         lines.extend(f"note: {note}" for note in self.notes)
@@ -94,14 +158,19 @@ def check(
     method: str = "GET",
     headers: HeadersArgument = None,
     credentials: bool = False,
+    body: str | bytes | None = None,
 ) -> Verdict:
-    """Replay ``fetch(path, {method, headers, credentials})`` from a page at *origin*.
+    """Replay ``fetch(path, {method, headers, credentials, body})`` from a page at *origin*.
 
     *app* is a Flask app or a :class:`~flask.testing.FlaskClient` (its app is used).
     *path* is the path and query as they go on the wire (``/api/items?page=2``). *headers* are
     those the page's script sets, as a mapping or a list of ``(name, value)`` pairs; like a
     browser, the check drops forbidden ones (``Cookie``, ``Origin``...) and derives the
-    preflight from the others. *credentials* is ``credentials: 'include'``.
+    preflight from the others. *credentials* is ``credentials: 'include'``. *body* goes with
+    the actual request (not the preflight), so a view that parses it answers as it would to
+    the page: a ``str`` is sent as UTF-8 and, as with fetch(), is ``text/plain;charset=UTF-8``
+    unless *headers* set a Content-Type; ``bytes`` have no type unless *headers* set one. A
+    GET or HEAD with a body is blocked as ``body_not_allowed`` (fetch() throws).
 
     Raises :class:`DiagnosisError` when the check cannot run (the app raised while handling a
     request with ``PROPAGATE_EXCEPTIONS`` off is *not* that: the browser then sees a 500).
@@ -115,6 +184,7 @@ def check(
         method=method,
         headers=_header_pairs(headers),
         credentials=credentials,
+        body=body,
     )
     reason = report.reason
     found = report.coverage
@@ -127,6 +197,12 @@ def check(
         notes=report.notes,
         policy=None if found is None or found.found is None else found.label,
         steps=tuple(report.steps()),
+        server_reason=report.server_reason,
+        readable_headers=HeaderNames(
+            sorted({name.lower() for name in report.verdict.readable_headers})
+            if report.verdict.allowed
+            else ()
+        ),
     )
 
 
@@ -151,37 +227,71 @@ def assert_blocked(
 ) -> Verdict:
     """:func:`check`, and raise :class:`AssertionError` unless the browser blocks the call.
 
-    With *reason* (a browser-side reason id; ``flask cors explain --list`` lists them), the call
-    must be blocked for that reason: a call blocked for another one fails too, so that a test
-    written to prove "other sites cannot read this" (``acao_missing``) does not keep passing once
-    the call is blocked for something else entirely, such as a typo in the page's headers. An
-    unknown *reason* is a :class:`ValueError`: a misspelt id would otherwise fail every time, for
-    the wrong reason. Returns the verdict.
+    With *reason*, the call must be blocked for that reason: a call blocked for another one
+    fails too, so that a test written to prove "other sites cannot read this" does not keep
+    passing once the call is blocked for something else entirely, such as a typo in the page's
+    headers. *reason* is either kind of id (``flask cors explain --list`` lists both):
+
+    * a browser reason (:data:`BROWSER_REASONS`, e.g. ``acao_missing``): compared with
+      :attr:`Verdict.reason`, what the browser tells the page;
+    * a server reason (:data:`SERVER_REASONS`, e.g. ``origin_not_allowed``): compared with
+      :attr:`Verdict.server_reason`, why this app's policy refused the request.
+
+    ``method_not_allowed`` and ``header_not_allowed`` are both; either side matching passes.
+    The failure message says which side was compared. An unknown *reason* is a
+    :class:`ValueError`: a misspelt id would otherwise fail every time, for the wrong reason.
+    Returns the verdict.
 
     .. versionadded:: 0.2
     """
     __tracebackhide__ = True
-    if reason is not None and reason not in REASONS:
-        close = difflib.get_close_matches(reason, sorted(REASONS), n=1)
+    if reason is not None and reason not in BROWSER_REASONS | SERVER_REASONS:
+        close = difflib.get_close_matches(reason, sorted(BROWSER_REASONS | SERVER_REASONS), n=1)
         hint = (
             f" Did you mean {close[0]!r}?"
             if close
             else " Run 'flask cors explain --list' for the ids."
         )
-        raise ValueError(f"assert_blocked(reason={reason!r}): not a reason id.{hint}")
+        raise ValueError(
+            f"assert_blocked(reason={reason!r}): not a reason id (neither a browser nor a "
+            f"server reason).{hint}"
+        )
     verdict = check(app, path, **options)
+    expected = "" if reason is None else f"{_kind(reason)} {reason}"
     if verdict.allowed:
         raise AssertionError(
             f"{_call(path, options)} is allowed, expected it to be blocked"
-            + (f" ({reason})" if reason else "")
+            + (f" ({expected})" if reason else "")
             + f".\n{verdict.describe()}"
         )
-    if reason is not None and verdict.reason != reason:
+    if reason is not None and reason not in _matched(verdict):
+        server = (
+            f"server reason {verdict.server_reason}"
+            if verdict.server_reason
+            else "no server reason (the app's policy did not refuse it, or no policy covers it)"
+        )
         raise AssertionError(
-            f"{_call(path, options)} is blocked for {verdict.reason}, expected {reason}.\n"
-            f"{verdict.describe()}"
+            f"{_call(path, options)} is blocked for browser reason {verdict.reason}, with "
+            f"{server}; expected {expected}.\n{verdict.describe()}"
         )
     return verdict
+
+
+def _kind(reason: str) -> str:
+    """How a failure message names the id: which reasons it was compared with."""
+    if reason in BROWSER_REASONS and reason in SERVER_REASONS:
+        return "browser or server reason"
+    return "browser reason" if reason in BROWSER_REASONS else "server reason"
+
+
+def _matched(verdict: Verdict) -> set[str]:
+    """The ids an expected reason may equal: the browser's, and the server's refusal."""
+    found: set[str] = set()
+    if verdict.reason is not None:
+        found.add(verdict.reason)
+    if verdict.server_reason is not None and verdict.server_reason in SERVER_REASONS:
+        found.add(verdict.server_reason)
+    return found
 
 
 def _header_pairs(headers: HeadersArgument) -> list[tuple[str, str]]:
