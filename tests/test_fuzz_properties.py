@@ -241,6 +241,10 @@ class Scenario:
                 continue
             if not ref_token(name) or not self.allows_header(name):
                 return None
+            if name == "*" and self.credentials:
+                # F18, F39: with credentials a '*' in ACAH is never a wildcard, so a header
+                # literally named '*' is refused rather than answered with '*'.
+                return None
             if name not in names:
                 names.append(name)
         return names
@@ -1174,3 +1178,19 @@ def check_adapter(scenario: Scenario, facts: RequestFacts) -> None:
 def test_adapter_on_hostile_environs(scenario: Scenario, data: st.DataObject, path: str) -> None:
     facts = data.draw(request_facts(scenario), label="facts")
     check_adapter(scenario, facts._replace(path=path))
+
+
+def test_the_reference_refuses_a_credentialed_header_named_star() -> None:
+    """Found by the fuzzer (fuzz/corpus/credentialed-star-header): a credentialed policy asked
+    for a header literally named '*' refuses it (F18, F39), and the reference agrees."""
+    scenario = next(s for s in SCENARIOS if s.name == "callable")
+    facts = RequestFacts(
+        method="OPTIONS",
+        path="/api/items",
+        origin="https://x.cb.test",
+        request_method="POST",
+        request_headers="*",
+    )
+    assert scenario.requested_names("*") is None
+    assert not build(scenario).decide(facts).allowed
+    check_core(scenario, facts)
