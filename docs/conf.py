@@ -48,7 +48,11 @@ intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
 
 html_theme = "alabaster"
 html_title = f"flask-crossorigin {release}"
-html_static_path: list[str] = []
+# docs/_static/site.css adjusts the theme's layout: tables and code blocks scroll (or wrap)
+# inside the text column instead of running past it, and the sidebar wraps long API names.
+# Paths here are relative to this directory (docs/), not to the source directory.
+html_static_path = ["_static"]
+html_css_files = ["site.css"]
 
 
 def _root_redirect(app: Any, exception: Exception | None) -> None:

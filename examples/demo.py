@@ -7,7 +7,12 @@
   ``fetch()`` at the API. Your browser enforces CORS; the page shows what it allowed or blocked
   next to the server's own explanation (flask-crossorigin's browser simulator run against the
   same API), and the requests that really reached the API (so you can see whether a preflight
-  was sent).
+  was sent, and which cookies came with each request).
+
+The page (127.0.0.1) and the API (localhost) are different *sites*, not only different origins,
+so the API's cookie is a third-party cookie on this page, which browsers increasingly block
+(the tests' Chromium does): ``/api/me`` sets it ``Partitioned`` (SESSION_COOKIE), and the page
+explains why beside the cookie preset.
 
 Ctrl-C stops both servers. ``create_api``, ``create_page`` and ``serve`` are importable for
 tests (tests/browser/test_playground.py drives this page in Chromium).
@@ -75,6 +80,7 @@ class RequestLog:
                     "path": environ.get("PATH_INFO", ""),
                     "preflight": "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ
                     and environ.get("REQUEST_METHOD") == "OPTIONS",
+                    "cookies": cookie_names(environ.get("HTTP_COOKIE", "")),
                 }
             )
             del self.entries[: -self.limit]
@@ -83,6 +89,22 @@ class RequestLog:
     def since(self, number: int) -> list[dict[str, Any]]:
         with self.lock:
             return [entry for entry in self.entries if entry["n"] > number]
+
+
+def cookie_names(header: str) -> list[str]:
+    """The names in a ``Cookie`` header (never the values), at most 10, each cut to 40 chars."""
+    names = [part.split("=", 1)[0].strip()[:40] for part in header.split(";")]
+    return [name for name in names if name][:10]
+
+
+#: The cookie ``/api/me`` sets. ``Partitioned`` (CHIPS) is what makes it work here: the page and
+#: the API are different sites, so without it the cookie is a third-party cookie, which the
+#: tests' Chromium (like Safari) refuses to store. ``SameSite=None`` lets it go with cross-site
+#: requests at all, and both need ``Secure``, which browsers accept over plain http from
+#: localhost (a real site needs https).
+#: Written by hand, not with ``set_cookie(partitioned=True)``, which the Werkzeug 2.3 that
+#: Flask 2.3 allows lacks.
+SESSION_COOKIE = "user=ada; Path=/; HttpOnly; Secure; SameSite=None; Partitioned"
 
 
 def create_api(page_origin: str = PAGE_ORIGIN) -> Flask:
@@ -108,9 +130,10 @@ def create_api(page_origin: str = PAGE_ORIGIN) -> Flask:
     @api.get("/api/me")
     def me() -> Response:
         user = request.cookies.get("user")
-        response = jsonify(user=user)
-        if user is None:
-            response.set_cookie("user", "ada", samesite="None", secure=True)
+        if user is not None:
+            return jsonify(user=user)
+        response = jsonify(user=None, note="no cookie came with this request; this answer sets one")
+        response.headers.add("Set-Cookie", SESSION_COOKIE)
         return response
 
     @api.get("/api/missing")
@@ -157,7 +180,13 @@ PRESETS: list[dict[str, Any]] = [
         "path": "/api/items",
         "headers": "X-Debug: 1",
     },
-    {"label": "Cookies (allowed)", "method": "GET", "path": "/api/me", "credentials": True},
+    {
+        "label": "Cookies (allowed)",
+        "method": "GET",
+        "path": "/api/me",
+        "credentials": True,
+        "note": "cookies",
+    },
     {
         "label": "Public, with cookies (blocked: '*')",
         "method": "GET",

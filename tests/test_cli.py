@@ -591,6 +591,179 @@ def test_the_group_is_found_through_the_entry_point() -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# flask cors check: curl's -H, -X and -d
+# --------------------------------------------------------------------------------------------
+
+
+def body_app() -> Flask:
+    """A JSON API whose view parses the body (400 without one), recording what each request
+    carried; /raw is uncovered and answers its own preflights, so they reach the view."""
+    app = Flask(__name__)
+    app.testing = True
+    app.config["seen"] = []
+    CORS(app, resources={r"/api/*": {"origins": [PAGE], "allow_headers": ["Content-Type"]}})
+
+    @app.route("/api/items", methods=["GET", "POST", "PUT"])
+    def items() -> Any:
+        app.config["seen"].append((request.method, request.content_type, request.get_data()))
+        if request.method == "GET":
+            return {"items": []}
+        return {"created": request.get_json()}, 201
+
+    @app.route("/api/text", methods=["POST"])
+    def text() -> Any:
+        app.config["seen"].append((request.method, request.content_type, request.get_data()))
+        return {"type": request.content_type, "body": request.get_data(as_text=True)}
+
+    @app.route("/raw", methods=["POST", "OPTIONS"], provide_automatic_options=False)
+    def raw() -> Any:
+        app.config["seen"].append((request.method, request.content_type, request.get_data()))
+        headers = {
+            "Access-Control-Allow-Origin": PAGE,
+            "Access-Control-Allow-Headers": "Content-Type",
+        }
+        return "", 200, headers
+
+    return app
+
+
+JSON_TYPE = "Content-Type: application/json"
+
+
+def test_short_header_option_is_the_same_as_header() -> None:
+    app = api_app()
+    args = ["--origin", PAGE, "--method", "POST", "/api/items"]
+    long = check_json(app, "--header", "X-Token: a", "--header", "X-Other: b", *args)
+    short = check_json(app, "-H", "X-Token: a", "-H", "X-Other: b", *args)
+    mixed = check_json(app, "-H", "X-Token: a", "--header", "X-Other: b", *args)
+    assert long == short == mixed
+    code, data = short
+    assert code == 1
+    # Both headers were sent, in the order given (F4).
+    preflight = data["exchanges"][0]["request_headers"]
+    assert ["Access-Control-Request-Headers", "x-other,x-token"] in preflight
+
+
+def test_short_header_option_rejects_a_malformed_header() -> None:
+    result = check(api_app(), "--origin", PAGE, "-H", "X-Token abc", "/api/items")
+    assert result.exit_code == 2
+    assert "is not a header; write 'Name: value'" in result.output
+
+
+def test_data_makes_a_post_whose_json_body_reaches_the_view() -> None:
+    app = body_app()
+    code, data = check_json(
+        app, "--origin", PAGE, "-H", JSON_TYPE, "-d", '{"name": "pen"}', "/api/items"
+    )
+    assert code == 0, data
+    # curl's rule: -d without a method is a POST; JSON is not safelisted, so a preflight first.
+    assert [exchange["method"] for exchange in data["exchanges"]] == ["OPTIONS", "POST"]
+    assert data["status"] == 201
+    # The extension answered the preflight; only the actual request reached the view, with the
+    # body and its type.
+    assert app.config["seen"] == [("POST", "application/json", b'{"name": "pen"}')]
+    assert data["exchanges"][1]["request_headers"][1] == ["Content-Type", "application/json"]
+
+
+def test_without_data_the_json_view_answers_400() -> None:
+    """The reason -d exists: the same check without a body reaches the view empty."""
+    app = body_app()
+    code, data = check_json(app, "--origin", PAGE, "-X", "POST", "-H", JSON_TYPE, "/api/items")
+    assert code == 0
+    assert data["status"] == 400
+    assert app.config["seen"] == [("POST", "application/json", b"")]
+
+
+def test_data_keeps_a_method_given() -> None:
+    app = body_app()
+    result = check(app, "--origin", PAGE, "-X", "PUT", "-H", JSON_TYPE, "-d", "[1]", "/api/items")
+    assert result.exit_code == 0, result.output
+    assert any(line.startswith("-> OPTIONS") and "Method: PUT" in line for line in lines(result))
+    assert app.config["seen"] == [("PUT", "application/json", b"[1]")]
+
+
+def test_data_with_get_is_refused_as_a_browser_refuses_it() -> None:
+    """curl sends a GET with a body; fetch() throws, so the check says so and sends nothing."""
+    app = body_app()
+    result = check(app, "--origin", PAGE, "-X", "GET", "-d", "x=1", "/api/items")
+    assert result.exit_code == 1, result.output
+    assert lines(result)[-1].startswith("BLOCKED: body_not_allowed:")
+    assert app.config["seen"] == []
+
+
+def test_data_without_a_type_is_text_like_a_fetch_string_body() -> None:
+    app = body_app()
+    result = check(app, "--origin", PAGE, "-d", "hello", "/api/text")
+    assert result.exit_code == 0, result.output
+    # text/plain is safelisted: no preflight (F8).
+    assert "no preflight: safelisted method and headers (F6, F8)" in lines(result)
+    assert app.config["seen"] == [("POST", "text/plain;charset=UTF-8", b"hello")]
+    # --content-type, then a Content-Type header, name the type instead.
+    app.config["seen"].clear()
+    check(app, "--origin", PAGE, "--content-type", "text/csv", "-d", "a,b", "/api/text")
+    check(app, "--origin", PAGE, "-H", "Content-Type: text/plain", "-d", "c", "/api/text")
+    assert app.config["seen"] == [
+        ("POST", "text/csv", b"a,b"),
+        ("POST", "text/plain", b"c"),
+    ]
+
+
+def test_repeated_data_is_joined_with_ampersands_like_curl() -> None:
+    app = body_app()
+    check(app, "--origin", PAGE, "-d", "a=1", "--data", "b=2", "/api/text")
+    assert app.config["seen"] == [("POST", "text/plain;charset=UTF-8", b"a=1&b=2")]
+
+
+def test_data_from_a_file_and_from_stdin(tmp_path: Path) -> None:
+    app = body_app()
+    body = tmp_path / "body.json"
+    body.write_bytes(b'{"name": "from a file"}\n')
+    code, data = check_json(app, "--origin", PAGE, "-H", JSON_TYPE, "-d", f"@{body}", "/api/items")
+    assert code == 0 and data["status"] == 201
+    result = app.test_cli_runner().invoke(
+        cors_cli,
+        ["check", "--origin", PAGE, "-H", JSON_TYPE, "-d", "@-", "/api/items"],
+        input='{"name": "from stdin"}',
+    )
+    assert result.exit_code == 0, result.output
+    assert [seen[2] for seen in app.config["seen"]] == [
+        b'{"name": "from a file"}\n',
+        b'{"name": "from stdin"}',
+    ]
+
+
+def test_data_from_a_missing_file_exits_2(tmp_path: Path) -> None:
+    result = check(body_app(), "--origin", PAGE, "-d", f"@{tmp_path / 'nope.json'}", "/api/items")
+    assert result.exit_code == 2
+    assert "cannot read the body from" in result.output
+
+
+def test_the_body_never_goes_with_the_preflight() -> None:
+    """F3: the preflight carries no body, even when the app answers it itself."""
+    app = body_app()
+    result = check(app, "--origin", PAGE, "-H", JSON_TYPE, "-d", "[]", "/raw")
+    assert result.exit_code == 0, result.output
+    assert app.config["seen"] == [("OPTIONS", None, b""), ("POST", "application/json", b"[]")]
+
+
+def test_a_redirect_to_get_drops_the_body() -> None:
+    app = body_app()
+
+    @app.route("/api/old", methods=["POST"])
+    def old() -> Any:
+        app.config["seen"].append((request.method, request.content_type, request.get_data()))
+        return redirect("/api/items", code=303)
+
+    code, data = check_json(app, "--origin", PAGE, "-d", "x", "/api/old")
+    assert code == 0, data
+    assert [exchange["method"] for exchange in data["exchanges"]] == ["POST", "GET"]
+    assert app.config["seen"] == [
+        ("POST", "text/plain;charset=UTF-8", b"x"),
+        ("GET", None, b""),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
 # --url: a real server over HTTP
 # --------------------------------------------------------------------------------------------
 
@@ -645,6 +818,30 @@ def test_url_checks_a_real_server() -> None:
 
 
 @pytest.mark.server
+def test_url_sends_the_body() -> None:
+    app = body_app()
+    app.testing = False
+    with serve(app) as base:
+        code, data = check_json(
+            app,
+            "--url",
+            base,
+            "--timeout",
+            "5",
+            "--origin",
+            PAGE,
+            "-H",
+            JSON_TYPE,
+            "-d",
+            '{"name": "pen"}',
+            "/api/items",
+        )
+    assert code == 0, data
+    assert data["status"] == 201
+    assert app.config["seen"] == [("POST", "application/json", b'{"name": "pen"}')]
+
+
+@pytest.mark.server
 def test_url_works_without_a_local_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("FLASK_APP", raising=False)
@@ -687,7 +884,8 @@ def test_sample_path_fills_converters() -> None:
 
 
 def test_routes_lists_sources() -> None:
-    result = blueprint_app().test_cli_runner().invoke(cors_cli, ["routes"])
+    # --wide: the table of old, one line per route however long.
+    result = blueprint_app().test_cli_runner().invoke(cors_cli, ["routes", "--wide"])
     assert result.exit_code == 0, result.output
     out = lines(result)
     assert out[0].split() == [
@@ -740,6 +938,7 @@ def test_routes_json() -> None:
         "policy": None,
         "sources": None,
         "report_only": None,
+        "notes": [],
     }
 
 
@@ -764,6 +963,184 @@ def test_routes_with_only_decorated_views_does_not_install_the_extension() -> No
     assert result.exit_code == 0, result.output
     assert {row["endpoint"]: row["kind"] for row in json.loads(result.output)}["x"] == "decorator"
     assert "flask_crossorigin" not in app.extensions
+
+
+LONG_ENDPOINT = "list_the_permissions_of_one_member_of_an_organisation_for_the_admin_dashboard"
+LONG_ORIGIN = "https://dashboard.customer-portal.example.com"
+
+
+def long_app(*, report_only: bool = False) -> Flask:
+    """Long endpoint names, rules, origins and policy labels: the wide table is 250+ columns."""
+    app = Flask(__name__)
+    app.testing = True
+    CORS(
+        app,
+        resources={
+            r"/api/v1/organisations/*": {
+                "origins": [LONG_ORIGIN, "https://admin.example.org"],
+                "allow_headers": ["Content-Type", "Authorization", "X-Request-Id"],
+                "supports_credentials": True,
+                "max_age": 86400,
+            }
+        },
+    )
+    if report_only:
+        CORS(app, report_only=True, origins=[LONG_ORIGIN])
+    shop = Blueprint("a_blueprint_with_a_rather_long_name_for_its_shop_pages", __name__)
+
+    @shop.route("/orders/<int:order_id>/lines/<int:line_number>/adjustments")
+    def adjustments_of_one_order_line(order_id: int, line_number: int) -> Any:
+        return {}
+
+    CORS(shop, origins=["https://shop.example"])
+    app.register_blueprint(shop, url_prefix="/shop")
+
+    @app.get("/api/v1/organisations/<int:organisation_id>/members/<uuid:member_id>/permissions")
+    def permissions(organisation_id: int, member_id: Any) -> Any:
+        return {}
+
+    app.add_url_rule(
+        "/api/v1/organisations/<int:organisation_id>/audit", LONG_ENDPOINT, lambda **_: "x"
+    )
+
+    @app.route("/unbreakable")
+    @cross_origin(origins="*")
+    def averyveryveryveryverylongendpointnamewithoutanywheretobreakitatall() -> str:
+        return "x"
+
+    return app
+
+
+def routes_output(app: Flask, *args: str) -> list[str]:
+    result = app.test_cli_runner().invoke(cors_cli, ["routes", *args])
+    assert result.exit_code == 0, result.output
+    return lines(result)
+
+
+def column(out: list[str], index: int) -> list[str]:
+    """The text of one column of a wrapped table, the header then a cell per row, without
+    spaces. A row's first line starts at the margin; its other lines are indented."""
+    rule = next(line for line in out if set(line) <= {"-", " "})
+    starts = [0] + [i + 1 for i, char in enumerate(rule) if char == " " and rule[i + 1] == "-"]
+    start = starts[index]
+    end = starts[index + 1] - 2 if index + 1 < len(starts) else None
+    cells = ["".join(line[start:end].replace(" ", "") for line in out[: out.index(rule)])]
+    in_notes = False  # a row's notes come after all of its lines
+    for line in out[out.index(rule) + 1 :]:
+        in_notes = line.startswith("  note: ") or (in_notes and line[:1] == " ")
+        if in_notes:
+            continue
+        piece = line[start:end].replace(" ", "")
+        if line[:1] != " ":
+            cells.append(piece)
+        else:
+            cells[-1] += piece
+    return cells
+
+
+@pytest.mark.parametrize("report_only", [False, True], ids=["plain", "report-only"])
+def test_routes_fit_100_columns_by_wrapping_long_cells(report_only: bool) -> None:
+    app = long_app(report_only=report_only)
+    wide = routes_output(app, "--wide")
+    assert max(map(len, wide)) > 200  # the case this is about
+    assert len(wide) == 2 + len(app.url_map._rules)  # --wide: one line per route
+    out = routes_output(app)
+    assert max(map(len, out)) <= 100, "\n".join(out)
+    # Nothing is lost: the wrapped endpoints read back whole, in the same order as --wide.
+    _, *endpoints = column(out, 0)
+    assert endpoints == [line.split()[0] for line in wide[2:]]
+    assert LONG_ENDPOINT in endpoints
+    assert "averyveryveryveryverylongendpointnamewithoutanywheretobreakitatall" in endpoints
+    # So do the headers, each in its column.
+    headers = [column(out, i)[0] for i in range(12 if report_only else 10)]
+    assert headers == [
+        "Endpoint",
+        "Methods",
+        "Rule",
+        "CORS",
+        "Origins",
+        "Allow-Methods",
+        "Allow-Headers",
+        "Credentials",
+        "Max-Age",
+        "Policy",
+        *(["Report-only", "Report-onlyorigins"] if report_only else []),
+    ]
+    assert "86400" in column(out, 8)
+
+
+def test_routes_wrap_urls_and_lists_at_their_punctuation() -> None:
+    out = routes_output(long_app())
+    origins = column(out, 4)
+    assert f"{LONG_ORIGIN},https://admin.example.org" in origins
+    assert "Origins" in origins
+    # An origin breaks after '//' or '.', a list after ', ' (not 'https:/' + '/...').
+    for line in out:
+        assert not re.search(r"https:/(?!/)|GET,\S", line), line
+    methods = column(out, 5)
+    assert "GET,HEAD,POST,OPTIONS,PUT,PATCH,DELETE" in methods
+
+
+def with_notes(monkeypatch: pytest.MonkeyPatch, notes: dict[str, list[str]]) -> None:
+    """Rows as diagnosis.routes() returns them once it fills 'notes' (migration item 1)."""
+    from flask_crossorigin.diagnosis import routes
+
+    def noted(app: Flask, all_methods: bool = False) -> list[dict[str, Any]]:
+        rows = routes(app, all_methods)
+        for row in rows:
+            row["notes"] = notes.get(row["endpoint"], [])
+        return rows
+
+    monkeypatch.setattr("flask_crossorigin.cli.routes", noted)
+
+
+LONG_NOTE = (
+    "this view answers its own OPTIONS requests (its route lists OPTIONS), so flask-crossorigin "
+    "adds its preflight headers to the view's answer; remove OPTIONS from the route's methods "
+    "to have flask-crossorigin answer preflights before your before_request hooks run."
+)
+
+
+def test_routes_print_each_note_under_its_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    with_notes(monkeypatch, {"permissions": [LONG_NOTE, "a second note"], "static": ["short"]})
+    out = routes_output(long_app())
+    assert max(map(len, out)) <= 100
+    first = out.index(next(line for line in out if line.startswith("  note: this view")))
+    # Under the permissions row: its last wrapped line is right above, and the next row is
+    # after the notes.
+    row = max(i for i, line in enumerate(out[:first]) if line[:1] not in (" ", ""))
+    assert out[row].startswith("permissions")
+    note = [out[first]]
+    for line in out[first + 1 :]:
+        if not line.startswith("        "):
+            break
+        note.append(line)
+    assert len(note) > 1  # wrapped, the continuation lines indented under the text
+    assert " ".join(line.strip() for line in note) == "note: " + LONG_NOTE
+    assert out[first + len(note)] == "  note: a second note"
+    static = next(i for i, line in enumerate(out) if line.startswith("static"))
+    assert "  note: short" in out[static + 1 : static + 4]
+    # --wide keeps each note on one line.
+    wide = routes_output(long_app(), "--wide")
+    assert f"  note: {LONG_NOTE}" in wide
+    # The notes do not get in the way of reading the rows.
+    rows = [line.split()[0] for line in wide[2:] if not line.startswith("  note: ")]
+    assert column(out, 0)[1:] == rows
+
+
+def test_routes_json_passes_the_notes_through(monkeypatch: pytest.MonkeyPatch) -> None:
+    with_notes(monkeypatch, {"permissions": [LONG_NOTE]})
+    result = long_app().test_cli_runner().invoke(cors_cli, ["routes", "--json"])
+    rows = {row["endpoint"]: row for row in json.loads(result.output)}
+    assert rows["permissions"]["notes"] == [LONG_NOTE]
+    assert rows["static"]["notes"] == []
+
+
+def test_routes_rows_always_carry_notes() -> None:
+    result = long_app().test_cli_runner().invoke(cors_cli, ["routes", "--json"])
+    for row in json.loads(result.output):
+        assert isinstance(row["notes"], list)
+        assert all(isinstance(note, str) for note in row["notes"])
 
 
 # --------------------------------------------------------------------------------------------

@@ -3,12 +3,20 @@ the same one ``flask cors check`` prints and the playground shows."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, request
 
 from flask_crossorigin import CORS, cross_origin
 from flask_crossorigin._sources import SourceKind
-from flask_crossorigin.diagnosis import DiagnosisError, check, coverage, routes
+from flask_crossorigin.diagnosis import (
+    DiagnosisError,
+    body_and_type,
+    check,
+    coverage,
+    routes,
+)
 
 PAGE = "https://app.example.com"
 
@@ -102,3 +110,52 @@ def test_invalid_configuration_is_a_diagnosis_error() -> None:
 
     with pytest.raises(DiagnosisError, match="configuration is invalid"):
         routes(app)
+
+
+def test_every_route_row_has_a_list_of_notes() -> None:
+    for row in routes(make_app()):
+        assert isinstance(row["notes"], list)
+        assert all(isinstance(note, str) for note in row["notes"])
+
+
+def body_recorder() -> tuple[Flask, list[tuple[str, bytes]]]:
+    """An uncovered route that answers its own preflights, so every exchange reaches the view."""
+    app = Flask(__name__)
+    seen: list[tuple[str, bytes]] = []
+
+    @app.route("/raw", methods=["PUT", "OPTIONS"], provide_automatic_options=False)
+    def raw() -> Any:
+        seen.append((request.method, request.get_data()))
+        headers = {
+            "Access-Control-Allow-Origin": PAGE,
+            "Access-Control-Allow-Methods": "PUT",
+            "Access-Control-Allow-Headers": "Content-Type",
+        }
+        return "", 200, headers
+
+    return app, seen
+
+
+def test_the_body_goes_with_the_actual_request_only() -> None:
+    app, seen = body_recorder()
+    json_type = [("Content-Type", "application/json")]
+    report = check(app, "/raw", origin=PAGE, method="PUT", headers=json_type, body='{"a": 1}')
+    assert report.verdict.allowed, report.text()
+    assert seen == [("OPTIONS", b""), ("PUT", b'{"a": 1}')]
+
+
+def test_body_and_type_follow_fetch() -> None:
+    assert body_and_type(None, None) == (None, None)
+    assert body_and_type(None, "application/json") == (None, "application/json")
+    assert body_and_type("é", None) == ("é".encode(), "text/plain;charset=UTF-8")
+    assert body_and_type(b"\x00", None) == (b"\x00", "")
+    assert body_and_type("{}", "application/json") == (b"{}", "application/json")
+
+
+def test_a_string_body_is_text_and_is_not_preflighted() -> None:
+    app, seen = body_recorder()
+    report = check(app, "/raw", origin=PAGE, method="PUT", body="x")
+    # PUT is preflighted (F6); the body's text/plain type is safelisted, so not for it (F8).
+    assert [exchange.method for exchange in report.exchanges] == ["OPTIONS", "PUT"]
+    assert report.exchanges[1].header("Content-Type") == "text/plain;charset=UTF-8"
+    assert seen[-1] == ("PUT", b"x")

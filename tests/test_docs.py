@@ -124,3 +124,150 @@ def test_version_comes_from_the_one_place_it_is_written() -> None:
     assert flask_crossorigin.__version__ == match.group(1)
     source = Path(flask_crossorigin.__file__).read_text(encoding="utf-8")
     assert match.group(1) not in source, "the version is written twice"
+
+
+# --------------------------------------------------------------------------------------------
+# One version story: the package, the changelog, the supported versions and every "added in"
+# or "changed in" agree. Nothing was published before the first release, so nothing may be
+# "new" or "changed" relative to it, and no page may speak of earlier releases.
+
+CHANGELOG = ROOT / "CHANGELOG.md"
+#: A changelog heading: the version and its state (a release date, "unreleased" for the next
+#: release, "never released" for a development milestone that was never published).
+SECTION = re.compile(
+    r"^## (\d+)\.(\d+)\.(\d+) \((unreleased|never released|\d{4}-\d{2}-\d{2})\)$", re.M
+)
+#: The package's version: X.Y.Z, or X.Y.Z.devN while X.Y.Z is being prepared.
+PACKAGE_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:\.dev(\d+))?$")
+#: reST and MyST version markers, in docstrings and pages.
+MARKER = re.compile(
+    r"(?:\.\. |\{)(versionadded|versionchanged|deprecated)(?:::|\})\s+(\d+)\.(\d+)(?:\.(\d+))?"
+)
+#: Prose markers in the pages ("*New in 0.3.*", "Changed in version 0.4").
+PROSE_MARKER = re.compile(r"\b(New|Added|Changed|Deprecated) in (?:version )?(\d+)\.(\d+)", re.I)
+EARLIER_RELEASES = re.compile(
+    r"\b(?:earlier|previous|older|prior|past|former) "
+    r"(?:releases?\b|versions? of flask-crossorigin)",
+    re.I,
+)
+#: Where versions are mentioned: the package's docstrings and the pages the docs site renders.
+VERSIONED_PAGES = ("README.md", "SECURITY.md", "CONTRIBUTING.md", "docs")
+
+Version = tuple[int, int, int]
+
+
+def _sections() -> list[tuple[Version, str]]:
+    """The changelog's sections, newest first: (version, state)."""
+    text = CHANGELOG.read_text(encoding="utf-8")
+    sections = [((int(a), int(b), int(c)), state) for a, b, c, state in SECTION.findall(text)]
+    headings = re.findall(r"^## .*$", text, flags=re.M)
+    assert len(sections) == len(headings), f"a version heading the test cannot read: {headings}"
+    return sections
+
+
+def _first_release() -> Version:
+    """The oldest version that is or will be published (not a never-released milestone)."""
+    published = [version for version, state in _sections() if state != "never released"]
+    assert published, "CHANGELOG.md has no section for a release"
+    return published[-1]
+
+
+def _version_texts() -> list[tuple[str, str]]:
+    """(where, text) for every docstring module of the package and every versioned page."""
+    texts = [
+        (str(path.relative_to(ROOT)), path.read_text(encoding="utf-8"))
+        for path in sorted(Path(flask_crossorigin.__file__).parent.rglob("*.py"))
+    ]
+    for name in VERSIONED_PAGES:
+        path = ROOT / name
+        pages = sorted(path.glob("*.md")) if path.is_dir() else [path]
+        texts.extend(
+            (str(page.relative_to(ROOT)), page.read_text(encoding="utf-8")) for page in pages
+        )
+    return texts
+
+
+def test_changelog_sections_run_newest_first_with_one_unreleased_on_top() -> None:
+    sections = _sections()
+    versions = [version for version, _ in sections]
+    assert versions == sorted(versions, reverse=True), versions
+    assert len(set(versions)) == len(versions), versions
+    assert all(state != "unreleased" for _, state in sections[1:]), "only the top may be unreleased"
+
+
+def test_package_version_is_the_changelogs_top_section() -> None:
+    (top, state), *_ = _sections()
+    match = PACKAGE_VERSION.match(flask_crossorigin.__version__)
+    assert match, f"{flask_crossorigin.__version__!r} is neither X.Y.Z nor X.Y.Z.devN"
+    version = (int(match[1]), int(match[2]), int(match[3]))
+    assert version == top, f"package {flask_crossorigin.__version__}, CHANGELOG.md's top {top}"
+    if state == "unreleased":
+        assert match[4] is not None, f"{top} is unreleased: the package must be {top}.devN"
+    else:
+        assert match[4] is None, f"{top} was released {state}: the package must say so"
+    assert state != "never released", "the package cannot be a version that was never released"
+
+
+def test_supported_versions_name_the_current_series() -> None:
+    (top, _), *_ = _sections()
+    text = (ROOT / "SECURITY.md").read_text(encoding="utf-8")
+    table = text.split("## Supported versions", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in table.splitlines() if line.startswith("|")]
+    first = rows[2].split("|")[1].strip()  # the row under the header and its rule
+    assert first.startswith(f"{top[0]}.{top[1]}.x"), f"SECURITY.md supports {first!r} first"
+
+
+def test_version_markers_name_versions_that_exist() -> None:
+    # An "added in" may name the first release or a later one that has a changelog section; a
+    # "changed in", "deprecated in" or a page's "New in" only a release after the first: there
+    # is nobody to tell what changed before then.
+    published = {version[:2] for version, state in _sections() if state != "never released"}
+    first = _first_release()[:2]
+    wrong = []
+    for where, text in _version_texts():
+        for match in MARKER.finditer(text):
+            kind, named = match[1], (int(match[2]), int(match[3]))
+            if named not in published or (kind != "versionadded" and named <= first):
+                wrong.append(f"{where}: {match[0].strip()}")
+        if where.endswith(".md"):
+            for match in PROSE_MARKER.finditer(text):
+                named = (int(match[2]), int(match[3]))
+                if named not in published or named <= first:
+                    wrong.append(f"{where}: {match[0]!r}")
+    assert not wrong, (
+        f"the first release is {first[0]}.{first[1]} and the changelog has "
+        f"{sorted(published)}; these markers disagree: {wrong}"
+    )
+
+
+def test_no_page_speaks_of_earlier_releases_before_there_were_any() -> None:
+    sections = _sections()
+    if any(state != "never released" for _, state in sections[1:]):
+        return  # there are earlier releases to speak of
+    mentions = [
+        f"{where}: {match[0]!r}"
+        for where, text in _version_texts()
+        for match in EARLIER_RELEASES.finditer(text)
+    ]
+    assert not mentions, f"nothing was released before {sections[0][0]}: {mentions}"
+
+
+def test_version_scans_find_what_they_should() -> None:
+    text = (
+        ".. versionadded:: 0.2\n.. versionchanged:: 0.3.1\n```{deprecated} 1.0\n"
+        "*New in 0.4.* Changed in version 2.1. renewed in 9.9"
+    )
+    assert [m[0].strip() for m in MARKER.finditer(text)] == [
+        ".. versionadded:: 0.2",
+        ".. versionchanged:: 0.3.1",
+        "{deprecated} 1.0",
+    ]
+    assert [m[0] for m in PROSE_MARKER.finditer(text)] == ["New in 0.4", "Changed in version 2.1"]
+    found = EARLIER_RELEASES.findall(
+        "our earlier releases; an earlier run; older versions of Chrome"
+    )
+    assert found == ["earlier releases"]
+    assert SECTION.findall("## 0.1.0 (never released)\n## 1.2.3 (2026-01-31)") == [
+        ("0", "1", "0", "never released"),
+        ("1", "2", "3", "2026-01-31"),
+    ]

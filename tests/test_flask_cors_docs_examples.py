@@ -599,7 +599,7 @@ CASES: dict[str, Case] = {
 
 def _run(case: Case) -> None:
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # regex strings warn by design
+        warnings.simplefilter("error", DeprecationWarning)  # regex strings do not warn (item 2)
         if case.refused is not None:
             with pytest.raises(ConfigError, match=case.refused):
                 case.build()

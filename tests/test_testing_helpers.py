@@ -242,8 +242,10 @@ def test_assert_blocked_passes_with_and_without_reason() -> None:
 def test_assert_blocked_fails_when_allowed() -> None:
     with pytest.raises(AssertionError, match="is allowed, expected it to be blocked"):
         assert_blocked(make_app(), "/api/items", origin=PAGE)
-    with pytest.raises(AssertionError, match=r"blocked \(acao_missing\)"):
+    with pytest.raises(AssertionError, match=r"blocked \(browser reason acao_missing\)"):
         assert_blocked(make_app(), "/api/items", origin=PAGE, reason="acao_missing")
+    with pytest.raises(AssertionError, match=r"blocked \(server reason origin_not_allowed\)"):
+        assert_blocked(make_app(), "/api/items", origin=PAGE, reason="origin_not_allowed")
 
 
 def test_assert_blocked_fails_when_the_reason_differs() -> None:
@@ -252,7 +254,10 @@ def test_assert_blocked_fails_when_the_reason_differs() -> None:
             make_app(), "/api/items", origin=PAGE, credentials=True, reason="acao_missing"
         )
     text = str(raised.value)
-    assert "is blocked for acac_missing, expected acao_missing" in text
+    assert (
+        "is blocked for browser reason acac_missing, with no server reason (the app's policy did "
+        "not refuse it, or no policy covers it); expected browser reason acao_missing" in text
+    )
     assert "fix: set supports_credentials=True on resource '/api/*'" in text
 
 
@@ -309,3 +314,217 @@ def test_a_credentialed_header_named_star_is_not_fixed_by_allow_headers() -> Non
     assert not verdict.allowed
     text = verdict.describe()
     assert "literally named '*'" in text and "add '*' to `allow_headers`" not in text
+
+
+# -- server reasons (migration issue item 5) ---------------------------------------------------
+
+
+def test_the_verdict_has_the_server_reason() -> None:
+    app = make_app()
+    assert check(app, "/api/items", origin=EVIL).server_reason == "origin_not_allowed"
+    # A refused preflight: the browser sees acao_missing, the server refused the method.
+    put = check(app, "/api/items", origin=PAGE, method="PUT")
+    assert (put.reason, put.server_reason) == ("acao_missing", "method_not_allowed")
+    header = check(app, "/api/items", origin=PAGE, method="POST", headers={"X-Other": "1"})
+    assert header.server_reason == "header_not_allowed"
+    # Allowed, refused only by the browser, not sent at all, or not covered: no server reason.
+    assert check(app, "/api/items", origin=PAGE).server_reason is None
+    assert check(app, "/api/items", origin=PAGE, credentials=True).server_reason is None
+    assert check(app, "/api/items", origin=PAGE, method="TRACE").server_reason is None
+    assert check(app, "/legacy", origin=PAGE, headers={"Authorization": "t"}).server_reason is None
+
+
+def test_the_server_reason_is_in_the_assertion_text() -> None:
+    with pytest.raises(AssertionError) as raised:
+        assert_allowed(make_app(), "/api/items", origin=EVIL)
+    assert "\nserver reason: origin_not_allowed\n" in str(raised.value)
+
+
+def test_assert_blocked_takes_a_server_reason() -> None:
+    app = make_app()
+    verdict = assert_blocked(app, "/api/items", origin=EVIL, reason="origin_not_allowed")
+    assert (verdict.reason, verdict.server_reason) == ("acao_missing", "origin_not_allowed")
+    assert_blocked(app, "/api/items", origin=PAGE, method="PUT", reason="method_not_allowed")
+    assert_blocked(
+        app,
+        "/api/items",
+        origin=PAGE,
+        method="POST",
+        headers={"X-Other": "1"},
+        reason="header_not_allowed",
+    )
+
+
+def test_assert_blocked_names_the_side_it_compared() -> None:
+    app = make_app()
+    with pytest.raises(AssertionError) as raised:
+        assert_blocked(app, "/api/items", origin=EVIL, reason="origin_null_not_allowed")
+    first = str(raised.value).splitlines()[0]
+    assert first == (
+        "fetch('/api/items', {method: 'GET'}) from https://evil.test is blocked for browser "
+        "reason acao_missing, with server reason origin_not_allowed; expected server reason "
+        "origin_null_not_allowed."
+    )
+    with pytest.raises(AssertionError, match="expected browser reason acac_missing"):
+        assert_blocked(app, "/api/items", origin=EVIL, reason="acac_missing")
+
+
+def test_ids_of_both_vocabularies_match_on_either_side() -> None:
+    """method_not_allowed is a browser reason (ACAM lacks it) and a server one (the policy
+    refused it): either side matching passes, and a failure says both were compared."""
+    app = make_app()
+    # Server side: our refused preflight is acao_missing to the browser.
+    assert_blocked(app, "/api/items", origin=PAGE, method="PUT", reason="method_not_allowed")
+
+    # Browser side: a hand-written preflight answer without the method; no policy covers it.
+    legacy = Flask(__name__)
+
+    @legacy.route("/old", methods=["GET", "PUT", "OPTIONS"])
+    def old() -> Any:
+        return (
+            "",
+            200,
+            {
+                "Access-Control-Allow-Origin": PAGE,
+                "Access-Control-Allow-Methods": "GET",
+            },
+        )
+
+    verdict = assert_blocked(legacy, "/old", origin=PAGE, method="PUT", reason="method_not_allowed")
+    assert (verdict.reason, verdict.server_reason) == ("method_not_allowed", None)
+    with pytest.raises(
+        AssertionError, match="expected browser or server reason header_not_allowed"
+    ):
+        assert_blocked(app, "/api/items", origin=EVIL, reason="header_not_allowed")
+
+
+def test_unknown_reason_suggests_from_both_vocabularies() -> None:
+    with pytest.raises(ValueError, match="Did you mean 'origin_not_allowed'"):
+        assert_blocked(make_app(), "/api/items", origin=EVIL, reason="origin_not_alowed")
+    # 'allowed' and 'no_origin' are values of the server's Reason but not refusals.
+    for name in ("allowed", "no_origin"):
+        with pytest.raises(ValueError, match="not a reason id"):
+            assert_blocked(make_app(), "/api/items", origin=EVIL, reason=name)
+
+
+def test_the_reason_vocabularies() -> None:
+    from flask_crossorigin.browser import REASONS
+    from flask_crossorigin.policy import Reason
+
+    assert set(REASONS) == testing.BROWSER_REASONS
+    assert {r.value for r in Reason} - {"allowed", "no_origin"} == testing.SERVER_REASONS
+    assert {
+        "method_not_allowed",
+        "header_not_allowed",
+    } == testing.BROWSER_REASONS & testing.SERVER_REASONS
+
+
+# -- readable headers (migration issue item 5) -------------------------------------------------
+
+
+def exposing_app() -> Flask:
+    app = Flask(__name__)
+    CORS(
+        app,
+        resources={
+            r"/exposed/*": {"origins": [PAGE], "expose_headers": ["X-Total-Count"]},
+            r"/plain/*": {"origins": [PAGE]},
+            r"/all/*": {"origins": [PAGE], "expose_headers": "*"},
+        },
+    )
+
+    def listing() -> Any:
+        return {"items": []}, 200, {"X-Total-Count": "3", "X-Other": "1", "Set-Cookie": "a=b"}
+
+    for prefix in ("exposed", "plain", "all"):
+        app.add_url_rule(f"/{prefix}/items", f"{prefix}_items", listing)
+
+    @app.route("/handmade")
+    def handmade() -> Any:
+        # No policy covers it: another library's credentialed answer exposing '*'.
+        return (
+            listing()[0],
+            200,
+            {
+                "X-Total-Count": "3",
+                "Access-Control-Allow-Origin": PAGE,
+                "Access-Control-Allow-Credentials": "true",
+                "Access-Control-Expose-Headers": "*",
+            },
+        )
+
+    return app
+
+
+def test_an_exposed_header_is_readable() -> None:
+    verdict = assert_allowed(exposing_app(), "/exposed/items", origin=PAGE)
+    assert verdict.readable_headers == ("content-length", "content-type", "x-total-count")
+    assert "x-total-count" in verdict.readable_headers
+    assert "X-Total-Count" in verdict.readable_headers  # names compare case-insensitively
+    assert "x-other" not in verdict.readable_headers
+    assert "set-cookie" not in verdict.readable_headers
+
+
+def test_without_expose_headers_only_safelisted_headers_are_readable() -> None:
+    verdict = assert_allowed(exposing_app(), "/plain/items", origin=PAGE)
+    assert "x-total-count" not in verdict.readable_headers
+    assert verdict.readable_headers == ("content-length", "content-type")
+
+
+def test_expose_star_exposes_everything_but_set_cookie_without_credentials() -> None:
+    app = exposing_app()
+    everything = assert_allowed(app, "/all/items", origin=PAGE)
+    assert {"x-total-count", "x-other"} <= set(everything.readable_headers)
+    assert "set-cookie" not in everything.readable_headers
+    # With credentials '*' is a header name, not a wildcard (F18, F24).
+    credentialed = assert_allowed(app, "/handmade", origin=PAGE, credentials=True)
+    assert "x-total-count" not in credentialed.readable_headers
+    assert "x-total-count" in assert_allowed(app, "/handmade", origin=PAGE).readable_headers
+
+
+def test_a_blocked_call_has_no_readable_headers() -> None:
+    verdict = check(exposing_app(), "/exposed/items", origin=EVIL)
+    assert verdict.readable_headers == ()
+    assert "content-type" not in verdict.readable_headers
+
+
+def test_header_names_are_a_tuple_that_ignores_case_in_membership() -> None:
+    names = testing.HeaderNames(("x-total-count",))
+    assert names == ("x-total-count",)
+    assert "X-TOTAL-COUNT" in names and "x-total-count" in names
+    assert 1 not in names  # type: ignore[comparison-overlap]
+
+
+# -- a request body ------------------------------------------------------------------------------
+
+
+def test_a_json_body_reaches_the_view() -> None:
+    app = Flask(__name__)
+    CORS(app, origins=[PAGE])
+
+    @app.post("/api/items")
+    def create() -> Any:
+        return {"created": request.get_json()}, 201
+
+    json_type = {"Content-Type": "application/json"}
+    sent = check(app, "/api/items", origin=PAGE, method="POST", headers=json_type, body='{"a": 1}')
+    assert sent.allowed and sent.status == 201
+    empty = check(app, "/api/items", origin=PAGE, method="POST", headers=json_type)
+    assert empty.allowed and empty.status == 400
+    # A GET cannot have a body: fetch() throws before sending anything.
+    assert check(app, "/api/items", origin=PAGE, body="x").reason == "body_not_allowed"
+
+
+def test_a_body_has_the_type_fetch_gives_it() -> None:
+    app = Flask(__name__)
+    CORS(app, origins=[PAGE])
+
+    @app.post("/echo")
+    def echo() -> Any:
+        return {"type": request.content_type, "body": request.get_data(as_text=True)}
+
+    # A string is text/plain (safelisted: no preflight); bytes have no type.
+    text = check(app, "/echo", origin=PAGE, method="POST", body="hi")
+    assert text.allowed and not any(step.startswith("-> OPTIONS") for step in text.steps)
+    raw = check(app, "/echo", origin=PAGE, method="POST", body=b"\x00\x01")
+    assert raw.allowed and not any(step.startswith("-> OPTIONS") for step in raw.steps)

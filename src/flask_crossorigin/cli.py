@@ -33,9 +33,9 @@ from flask.cli import AppGroup, NoAppException, ScriptInfo
 from ._http import DEFAULT_PORTS, is_token
 from .browser import BrowserRequest
 from .diagnosis import (
+    TEXT_BODY_TYPE,
     CheckReport,
     DiagnosisError,
-    TEXT_BODY_TYPE,
     app_base_url,
     http_sender,
     in_process_sender,
@@ -396,6 +396,162 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+#: One piece of a cell that wrapping keeps whole: text up to and including the places a line
+#: may end, after a space or the punctuation of URLs, lists and names ('/', '.', ',', ':', '-',
+#: '_'); so https://app.example.com breaks as 'https://', 'app.example.com', not mid-name.
+_WRAP_PIECE = re.compile(r"[^\s/.,:\-_]*[/.,:\-_]*\s*")
+
+
+#: How far the first column's continuation lines are indented: a row starts at the margin.
+_HANG = 2
+
+#: The widest a column starts to keep its longest piece whole; a longer piece may be cut.
+_PIECE_FLOOR = 16
+
+
+def _wrap(text: str, width: int, hang: int = 0) -> list[str]:
+    """*text* in lines of at most *width* characters, broken where a line may end.
+
+    Lines after the first are indented by *hang* spaces (the first column's, so that only a
+    row's first line starts at the left margin). A piece longer than a line on its own (a long
+    name without punctuation) is cut.
+    """
+    if len(text) <= width:
+        return [text]
+    lines: list[str] = []
+    line = ""
+    for piece in _WRAP_PIECE.findall(text):
+        if not piece:
+            continue
+        if len((line + piece).rstrip()) <= (width - hang if lines else width):
+            line += piece
+            continue
+        if line.strip():
+            lines.append(line.rstrip())
+        room = width - hang if lines else width
+        while len(piece.rstrip()) > room:
+            lines.append(piece[:room])
+            piece = piece[room:]
+            room = width - hang
+        line = piece.lstrip()
+    if line.strip():
+        lines.append(line.rstrip())
+    return [lines[0], *(" " * hang + line for line in lines[1:])] if lines else [""]
+
+
+def _shortest_width(text: str) -> int:
+    """The narrowest column *text* fits without cutting a piece (the longest piece)."""
+    return max((len(piece.rstrip()) for piece in _WRAP_PIECE.findall(text)), default=0)
+
+
+def _hang(column: int) -> int:
+    return _HANG if column == 0 else 0
+
+
+def _column_widths(table: Sequence[Sequence[str]], total: int) -> list[int]:
+    """Column widths for *table* (header first) so that each line has at most *total* columns.
+
+    Columns keep their natural width when the table fits. Otherwise each column starts as
+    narrow as its header and cells allow without cutting a piece (a URL breaks after '/' and
+    '.', a list after ',', a header after '-'; pieces longer than 16 are cut anyway): when those
+    do not fit together the cells' pieces are cut alike (down to 8), then, if still needed,
+    headers and pieces alike. The columns left are handed out where they save the most lines:
+    a greedy search over the wrapped heights of the cells, so a URL or a method list gets the
+    width that keeps it on one or two lines before a column of 'yes' and 'no' gets any.
+    """
+    count = len(table[0])
+    budget = total - 2 * (count - 1)
+    natural = [max(len(row[i]) for row in table) for i in range(count)]
+    if sum(natural) <= budget:
+        return natural
+    least = [3 + _hang(i) for i in range(count)]
+    header = [max(least[i], _shortest_width(table[0][i])) for i in range(count)]
+    piece = [max(_shortest_width(row[i]) for row in table[1:]) + _hang(i) for i in range(count)]
+    # Whole headers, the cells' pieces cut alike down to 8; then headers and pieces cut alike.
+    widths = [min(natural[i], least[i]) for i in range(count)]
+    wanted = [max(header[i], min(piece[i], _PIECE_FLOOR)) for i in range(count)]
+    candidates = [
+        [max(header[i], min(piece[i], cap)) for i in range(count)]
+        for cap in range(_PIECE_FLOOR, 7, -1)
+    ] + [[max(least[i], min(wanted[i], cap)) for i in range(count)] for cap in range(20, 0, -1)]
+    for floors in candidates:
+        if sum(min(width, floor) for width, floor in zip(natural, floors)) <= budget:
+            widths = [min(width, floor) for width, floor in zip(natural, floors)]
+            break
+    # heights[i][w][r]: the lines row r's cell in column i takes at width w.
+    heights: list[dict[int, list[int]]] = []
+    for i in range(count):
+        texts = {row[i] for row in table}
+        by_width: dict[int, list[int]] = {}
+        for width in range(widths[i], natural[i] + 1):
+            height = {text: len(_wrap(text, width, _hang(i))) for text in texts}
+            by_width[width] = [height[row[i]] for row in table]
+        heights.append(by_width)
+    spare = budget - sum(widths)
+    rows = range(len(table))
+    while spare > 0:
+        current = [[heights[i][widths[i]][r] for i in range(count)] for r in rows]
+        total_lines = sum(max(line) for line in current)
+        best: tuple[float, int, int] | None = None  # (lines saved per column, column, added)
+        for i in range(count):
+            others = [max(line[:i] + line[i + 1 :], default=1) for line in current]
+            for added in range(1, min(spare, natural[i] - widths[i]) + 1):
+                column = heights[i][widths[i] + added]
+                saved = total_lines - sum(map(max, others, column))
+                if saved > 0 and (best is None or saved / added > best[0]):
+                    best = (saved / added, i, added)
+        if best is None:
+            break
+        widths[best[1]] += best[2]
+        spare -= best[2]
+    # Columns nothing more can shorten: what is left goes to the ones cut the most.
+    for i in sorted(range(count), key=lambda i: widths[i] - natural[i]):
+        extra = min(spare, natural[i] - widths[i])
+        widths[i] += extra
+        spare -= extra
+    return widths
+
+
+def _table_lines(
+    table: Sequence[Sequence[str]], notes: Sequence[Sequence[str]], wide: bool
+) -> list[str]:
+    """The header, a rule, then each row (its cells wrapped to fit) followed by its notes."""
+    widths = (
+        [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+        if wide
+        else _column_widths(table, ROUTES_WIDTH)
+    )
+    out: list[str] = []
+    for index, row in enumerate(table):
+        cells = [
+            [cell] if wide else _wrap(cell, width, _hang(i))
+            for i, (cell, width) in enumerate(zip(row, widths))
+        ]
+        for depth in range(max(len(cell) for cell in cells)):
+            parts = [
+                (cell[depth] if depth < len(cell) else "").ljust(width)
+                for cell, width in zip(cells, widths)
+            ]
+            out.append("  ".join(parts).rstrip())
+        if index == 0:
+            out.append("  ".join("-" * width for width in widths))
+            continue
+        for note in notes[index - 1]:
+            if wide:
+                out.append(f"  note: {note}")
+            else:
+                out.extend(
+                    textwrap.wrap(
+                        note,
+                        width=ROUTES_WIDTH,
+                        initial_indent="  note: ",
+                        subsequent_indent="        ",
+                        break_on_hyphens=False,
+                    )
+                )
+    return out
+
+
 @_command("routes")
 @click.option(
     "--sort",
@@ -405,12 +561,20 @@ def _cell(value: object) -> str:
     help="Sort by endpoint (the default, as 'flask routes'), methods or rule.",
 )
 @click.option("--all-methods", is_flag=True, help="Show HEAD and OPTIONS too.")
+@click.option(
+    "--wide",
+    is_flag=True,
+    help=f"One line per route, however long, instead of wrapping cells to fit {ROUTES_WIDTH} "
+    "columns.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
-def routes_command(sort: str, all_methods: bool, as_json: bool) -> None:
+def routes_command(sort: str, all_methods: bool, wide: bool, as_json: bool) -> None:
     """Show every route with the CORS policy that covers it and where that policy comes from.
 
-    Like 'flask routes', one line per URL rule. The policy source is a resource pattern of
-    CORS(app), a blueprint's CORS(blueprint), a @cross_origin decorator, or none.
+    Like 'flask routes', one row per URL rule. The policy source is a resource pattern of
+    CORS(app), a blueprint's CORS(blueprint), a @cross_origin decorator, or none. The table fits
+    100 columns: long cells wrap onto more lines (--wide keeps one line per route). A 'note:'
+    line under a row says something worth knowing about that route.
 
     Resource patterns match request paths, not URL rules, so each rule is resolved through a
     sample path with its variables filled in (<int:id> becomes 1, <name> becomes x). A pattern
@@ -472,10 +636,9 @@ def routes_command(sort: str, all_methods: bool, as_json: bool) -> None:
                 ),
             ]
         )
-    widths = [max(len(line[i]) for line in table) for i in range(len(headers))]
-    table.insert(1, ["-" * width for width in widths])
-    for line in table:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
+    notes = [[str(note) for note in row.get("notes") or ()] for row in rows]
+    for line in _table_lines(table, notes, wide):
+        click.echo(line)
 
 
 @_command("explain")

@@ -57,7 +57,7 @@ def cross_origin(*args: Any, **options: Any) -> F | Callable[[F], F]:
     ``async def`` views (run through ``app.ensure_sync``, as Flask runs them). Where
     ``CORS(app)`` also covers the view, the decorator's policy wins.
 
-    .. versionadded:: 0.1
+    .. versionadded:: 0.2
     """
     if args:
         if len(args) == 1 and callable(args[0]) and not options:

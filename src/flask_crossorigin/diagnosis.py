@@ -357,6 +357,13 @@ def _uncovered_fix(reason: Reason, found: RouteCoverage, plan: Plan, exchange: E
             "flask-crossorigin covers no path of this app: add e.g. CORS(app, resources="
             f"{{{pattern}: {{'origins': [...]}}}})"
         )
+    if found.endpoint is not None and found.endpoint in plan.misplaced:
+        # The user did decorate it, above the route decorator (migration issue item 4).
+        return (
+            f"view {found.endpoint!r} has @cross_origin written above @app.route, so Flask "
+            "registered the undecorated function and the decorator never runs: move "
+            "@cross_origin below @app.route, next to the function."
+        )
     if found.endpoint is not None:
         fix += f", or decorate view {found.endpoint!r} with @cross_origin(...)"
     status = exchange.response.status
@@ -552,8 +559,18 @@ def policy_fix(
     )
     decision = policy.decide(facts)
     if not decision.allowed and decision.reason is not ServerReason.NO_ORIGIN:
-        return _refusal_fix(decision, found, policy, exchange, origin), decision
-    return _granted_fix(reason, decision, found, policy, exchange), decision
+        fix = _refusal_fix(decision, found, policy, exchange, origin)
+    else:
+        fix = _granted_fix(reason, decision, found, policy, exchange)
+    if found.endpoint is not None and found.endpoint in plan.misplaced:
+        # The view's own policy never applies (migration issue item 4): say that first.
+        moved = (
+            f"view {found.endpoint!r} has @cross_origin written above @app.route, so its own "
+            "policy never applies (Flask registered the undecorated function): move "
+            "@cross_origin below @app.route, next to the function."
+        )
+        fix = moved if fix is None else f"{moved} Otherwise: {fix}"
+    return fix, decision
 
 
 def _response_header(response: ServerResponse, name: str) -> str | None:
@@ -791,10 +808,25 @@ def routes(app: Flask, all_methods: bool = False) -> list[dict[str, Any]]:
 def route_notes(app: Flask, plan: Plan, rule: Rule) -> list[str]:
     """Sentences worth knowing about one URL rule, shown under its row by ``flask cors routes``.
 
-    Each is a whole sentence for a person (e.g. that the view answers its own preflights); the
-    table wraps them, ``--json`` passes them through as ``notes``. None are computed yet.
+    Each is a whole sentence for a person; the table wraps them, ``--json`` passes them through
+    as ``notes``: a view that answers its own preflights (migration issue item 1), and a
+    ``@cross_origin`` written above the route decorator (item 4).
     """
-    return []
+    endpoint = str(rule.endpoint)
+    notes: list[str] = []
+    if endpoint in plan.own_options:
+        notes.append(
+            "this view answers its own preflights (its route lists OPTIONS): an answer with "
+            "Access-Control-Allow-Origin owns CORS for the route, any other gets this policy's "
+            "preflight headers merged in; remove OPTIONS from the methods to have preflights "
+            "answered before your before_request hooks"
+        )
+    if endpoint in plan.misplaced:
+        notes.append(
+            "@cross_origin is written above @app.route, so it never runs: move it below the "
+            "route decorator, next to the function"
+        )
+    return notes
 
 
 def check(

@@ -67,7 +67,7 @@ class ConfigError(ValueError):
     all. With one problem, :attr:`errors` is ``(self,)``; with several, the fields of the error
     raised are those of the first problem.
 
-    .. versionadded:: 0.1
+    .. versionadded:: 0.2
     """
 
     #: The stable code of the rule broken, such as ``'cors.E007'`` (a key of :data:`CODES`).

@@ -55,10 +55,7 @@ class CORS:
     neither replaces the other, and a second report-only ``CORS`` replaces the first
     report-only one. See ``flask cors explain --page operating``.
 
-    .. versionadded:: 0.1
-
-    .. versionchanged:: 0.2
-        The ``report_only`` argument, and the ``log_refusals`` option.
+    .. versionadded:: 0.2
     """
 
     def __init__(

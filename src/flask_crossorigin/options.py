@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import functools
 import logging
 import re
 import weakref
@@ -30,7 +31,16 @@ from typing import Any
 
 from ._http import is_token, looks_like_regex
 from .errors import ConfigError, ProblemCollector, warn_deprecated
-from .origins import OriginMatcher, compile_origins
+from .origins import (
+    OriginMatcher,
+    compile_origins,
+    flask_cors_match,
+    note_once,
+    quietly,
+    regex_instances,
+    shown_regex,
+    then,
+)
 from .policy import DEBUG_HEADER, DEFAULT_METHODS, HeaderRule, Policy
 from .resources import check_pattern
 
@@ -38,6 +48,24 @@ logger = logging.getLogger("flask_crossorigin")
 
 #: The methods browsers upper-case before sending (F7); any other is sent exactly as written.
 _NORMALISED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
+
+#: Request header names pages commonly ask for, tried against every header regex string.
+_COMMON_HEADERS = (
+    "Authorization",
+    "Content-Type",
+    "X-Requested-With",
+    "X-Request-Id",
+    "X-CSRF-Token",
+    "X-CSRFToken",
+    "X-XSRF-Token",
+    "X-Api-Key",
+    "X-Auth-Token",
+    "Cache-Control",
+    "If-None-Match",
+    "Traceparent",
+)
+#: Words added to a header name whose regex ends open (``X-Custom-\w+``, ``^X-``).
+_HEADER_SUFFIXES = ("-Id", "-Token", "-Version")
 
 #: Browsers clamp Access-Control-Max-Age (Firefox 24 h, Chromium 2 h); more is never honoured.
 MAX_AGE_LIMIT = 86400
@@ -202,6 +230,8 @@ def _allow_headers(value: Any, label: str) -> HeaderRule:
     names: list[str] = []
     patterns: list[re.Pattern[str]] = []
     display: list[str] = []
+    #: Regex strings, to say at set-up where flask-cors read one differently (``header_note``).
+    regex_strings: list[str] = []
     problems = ProblemCollector()  # every wrong entry at once
     for item in items:
         if isinstance(item, re.Pattern):
@@ -224,12 +254,17 @@ def _allow_headers(value: Any, label: str) -> HeaderRule:
             if pattern is not None:
                 patterns.append(pattern)
                 display.append(f"re.compile({item!r})")
+                regex_strings.append(item)
             continue
         name = problems.check(_token, item, label, "header name", "allow_headers")
         if name is not None:
             names.append(name.lower())
             display.append(name)
     problems.raise_any()
+    for item in regex_strings:
+        note = header_note(item)
+        if note is not None:
+            note_once("allow_headers", label, item, f"{label}: {note}")
     return HeaderRule(names=names, patterns=patterns, display=tuple(display))
 
 
@@ -268,13 +303,83 @@ def _header_regex(item: str, label: str) -> re.Pattern[str]:
             value=item,
             source=label,
         ) from exc
-    warn_deprecated(
-        f"The header name {item!r} is treated as a regular expression because it contains one "
-        "of * \\ ] ? $ ^ [ ( ), as in flask-cors. flask-crossorigin matches it against the "
-        "whole requested header name, ignoring case (flask-cors matched a prefix). Pass "
-        "re.compile(...) to say so explicitly."
-    )
     return pattern
+
+
+def _header_candidates(source: str) -> list[str]:
+    r"""Header names the regex *source* plausibly means: the names its text spells, common
+    request header names, and, when its text ends open (``X-Custom-\w+``, ``^X-``), a spelt
+    name with a word added, as flask-cors's prefix match let in."""
+    spelt = regex_instances(source)
+    found = dict.fromkeys(name for name in spelt if name and is_token(name))
+    found.update(dict.fromkeys(_COMMON_HEADERS))
+    if source.rstrip(")$").endswith(("*", "+", "}", "-")):
+        for name in spelt:
+            for suffix in _HEADER_SUFFIXES:
+                longer = name + (suffix[1:] if name.endswith("-") else suffix)
+                if is_token(longer):
+                    found[longer] = None
+    return list(found)
+
+
+def _header_refused(source: str) -> list[str]:
+    """The header names :func:`_header_candidates` gives that flask-cors let in with *source*
+    and our whole match refuses."""
+    try:
+        ours = re.compile(source, re.IGNORECASE)
+    except re.error:
+        return []
+    return [
+        name
+        for name in _header_candidates(source)
+        if flask_cors_match(source, name) and not ours.fullmatch(name)
+    ]
+
+
+@functools.lru_cache(maxsize=256)
+def header_note(source: str) -> str | None:
+    """What to say at set-up about the header regex string *source* (:func:`_header_note`)."""
+    return quietly(_header_note, source)
+
+
+def _header_note(source: str) -> str | None:
+    """What to say at set-up about the header regex string *source*; ``None`` if nothing.
+
+    As :func:`~flask_crossorigin.origins.origin_note` for origins: the first header name that
+    flask-cors's prefix match let in and our whole match refuses, with spellings, each checked,
+    that allow it (a prefix match, ``...*``) and that refuse it (``...$``).
+    """
+    refused = _header_refused(source)
+    if not refused:
+        return None
+    first = refused[0]
+    allow = then(source, ".*")
+    refuse = then(source, "$")
+    clauses = []
+    if _header_reads_the_same(allow) and re.fullmatch(allow, first, re.IGNORECASE):
+        clauses.append(f"To allow it as flask-cors did, write {shown_regex(allow)}")
+    if _header_reads_the_same(refuse):
+        clauses.append(f"to refuse it, write {shown_regex(refuse)}")
+    advice = {
+        0: "Write the pattern so that it matches whole header names, which silences this warning",
+        1: f"{''.join(clauses)}, which silences this warning",
+        2: f"{'; '.join(clauses)}. Either change silences this warning",
+    }[len(clauses)]
+    return (
+        f"the header name {shown_regex(source)} is a regular expression. flask-cors matched it "
+        f"against the start of each requested header name, so it let in {first!r}; "
+        "flask-crossorigin matches the whole name, so a preflight asking for "
+        f"{first!r} is refused. {advice[0].upper()}{advice[1:]}."
+    )
+
+
+def _header_reads_the_same(source: str) -> bool:
+    """Whether the header regex string *source* is accepted and reads the same both ways."""
+    try:
+        _header_regex(source, "")
+    except ConfigError:
+        return False
+    return not _header_refused(source)
 
 
 def _expose_headers(value: Any, label: str) -> tuple[str, ...]:

@@ -14,6 +14,9 @@ Kinds of entries, cheapest first:
   the cost does not grow with the number of globs;
 * regular expressions, compiled or strings that flask-cors 6 reads as one (they contain one of
   ``* \\ ] ? $ ^ [ ( )``), matched with ``fullmatch`` (never as a prefix), strings ignoring case;
+  a string that flask-cors's prefix match read differently, on an origin the pattern plausibly
+  means (``http://localhost:3000`` for ``r"http[s]?://localhost:*"``), gets one WARNING at set-up
+  naming that origin and a spelling that keeps it (:func:`origin_note`), and no other warning;
 * callables ``(origin) -> bool`` for allow-lists that live elsewhere: synchronous (an ``async
   def`` is refused at set-up), and only ``True`` grants; any answer but ``True`` or ``False``
   refuses (a coroutine object is truthy, and must not let everyone in).
@@ -34,6 +37,7 @@ import logging
 import re
 import secrets
 import string
+import warnings
 from collections.abc import Coroutine, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union
 
@@ -48,7 +52,7 @@ from ._http import (
     parse_serialized_origin,
     serialize_ipv6,
 )
-from .errors import ConfigError, ProblemCollector, warn_deprecated
+from .errors import ConfigError, ProblemCollector
 
 if TYPE_CHECKING:
     from publicsuffixlist import PublicSuffixList
@@ -475,6 +479,8 @@ def compile_origins(value: Any, label: str) -> OriginMatcher:
     shown_patterns: list[str] = []
     callables: list[Callable[[str], Any]] = []
     display: list[str] = []
+    #: Regex strings, to say at set-up where flask-cors read one differently (``origin_note``).
+    regex_strings: list[str] = []
     # Every entry is checked, so that one set-up reports every wrong origin at once.
     problems = ProblemCollector()
     for item in items:
@@ -518,6 +524,7 @@ def compile_origins(value: Any, label: str) -> OriginMatcher:
                     display.append(f"{scheme}://*{suffix}" + (f":{port}" if port else ""))
                 elif looks_like_regex(item) and not _IPV6_ORIGIN.fullmatch(item):
                     patterns.append(_compile_legacy_regex(item, label))
+                    regex_strings.append(item)
                     shown_patterns.append(repr(item))
                     display.append(f"re.compile({item!r})")
                 else:
@@ -550,6 +557,10 @@ def compile_origins(value: Any, label: str) -> OriginMatcher:
         except ConfigError as error:
             problems.errors.append(error)
     problems.raise_any()
+    for item in regex_strings:
+        note = origin_note(item)
+        if note is not None:
+            note_once("origins", label, item, f"{label}: {note}")
     return OriginMatcher(
         any_origin=any_origin,
         exact=exact,
@@ -939,10 +950,398 @@ def _compile_legacy_regex(item: str, label: str) -> re.Pattern[str]:
             + (f" For a subdomain glob write {fix[0]}." if fix else "")
             + " Fix the pattern, or list exact origins.",
         ) from exc
-    warn_deprecated(
-        f"The origin {item!r} is treated as a regular expression because it contains one of "
-        "* \\ ] ? $ ^ [ ( ), as in flask-cors. flask-crossorigin matches it against the whole "
-        "Origin ignoring case (flask-cors matched a prefix). Pass re.compile(...) to say so "
-        "explicitly, or use a glob such as 'https://*.example.com' or 'http://localhost:*'."
-    )
     return pattern
+
+
+# -- flask-cors's reading of a regex string, beside ours (migration issue item 2) -----------------
+#
+# flask-cors 6 matched a regex string with ``re.match``: against the start of the origin, header
+# name or path. We match origins and header names whole, and read a resource pattern ending in
+# ``/*`` as a subtree. Where the two readings differ on a value that plausibly belongs to the
+# user (the same scheme and host on another port, a header name the pattern's text begins, a path
+# the pattern's text spells), set-up logs one WARNING naming that value and a spelling, checked
+# first, that keeps it. Values only a look-alike would send (``https://good.com.evil.net``) are
+# never named: refusing them is the point. Patterns that read the same both ways say nothing.
+
+#: At most this many strings are read out of one regex's text.
+_MAX_INSTANCES = 24
+#: What a wildcard, a class or ``\w`` stands for in an instance: the first of these it admits.
+_STAND_INS = "a1x8-_." + string.ascii_letters + string.digits + string.punctuation + " "
+#: ``{m}``, ``{m,}``, ``{m,n}``, ``{,n}``: a repetition (anything else after ``{`` is literal).
+_BOUNDS = re.compile(r"\{(\d*)(,\d*)?\}")
+#: Inline flags ``(?i)``, ``(?i:...)``, ``(?-i:...)``.
+_INLINE_FLAGS = re.compile(r"[aiLmsux]*(?:-[imsx]+)?")
+#: Class contents Python reads as a future set operation (and warns about): not read here.
+_SET_OPERATIONS = ("[", "--", "&&", "~~", "||")
+#: Global inline flag groups at the start of a regex, such as ``(?i)`` or ``(?i)(?s)``.
+_LEADING_FLAGS = re.compile(r"(?:\(\?[aiLmsux]+\))+")
+#: Ports a development server listens on, tried on every host a pattern names.
+_DEV_PORTS = ("3000", "5000", "5173", "8000", "8080")
+#: The scheme and authority at the start of an instance (a path after them is dropped).
+_INSTANCE_ORIGIN = re.compile(
+    r"(?P<base>[a-z][a-z0-9+.\-]*://(?:\[[0-9a-f:.]+\]|[^/?#:\[\]]+))(?::(?P<port>[0-9]*))?"
+)
+#: At most this many ``scheme://host:*`` globs are suggested in place of one pattern.
+_MAX_GLOBS = 6
+#: The set-up notes already logged, by (kind, label, pattern): each once per process.
+_noted: dict[tuple[str, str, str], None] = {}
+_NOTED_LIMIT = 1024
+
+
+class _Unreadable(Exception):
+    """A construct :func:`regex_instances` does not expand (a back-reference, verbose mode)."""
+
+
+def regex_instances(source: str) -> list[str]:
+    r"""A few strings the regex *source* matches, read from its own text, in the order written.
+
+    Alternatives and optional parts are expanded, the absent form first (``http[s]?`` gives
+    ``http`` then ``https``, ``:*`` gives nothing then ``:``); a wildcard, class or ``\d`` stands
+    for one character it admits; a repetition for its fewest copies, at least one; anchors and
+    lookarounds for nothing. For set-up messages only: callers check every string against the
+    regex itself, so a loose reading costs a candidate, never a false message. Empty when the
+    text uses what is not read here (back-references, conditionals, verbose mode).
+    """
+    reader = _InstanceReader(source)
+    try:
+        found = reader.alternation()
+        if reader.position != len(source):
+            raise _Unreadable(source)
+    except (_Unreadable, IndexError, ValueError, RecursionError):
+        return []
+    return found
+
+
+def _capped(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))[:_MAX_INSTANCES]
+
+
+@functools.lru_cache(maxsize=128)
+def _stand_in(regex: str) -> str:
+    """The first of :data:`_STAND_INS` that the one-character *regex* admits."""
+    try:
+        compiled = re.compile(regex)
+    except re.error:
+        raise _Unreadable(regex) from None
+    for char in _STAND_INS:
+        if compiled.fullmatch(char):
+            return char
+    raise _Unreadable(regex)
+
+
+class _InstanceReader:
+    """The recursive reading behind :func:`regex_instances` (position in ``text``)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.position = 0
+
+    def _peek(self) -> str:
+        return self.text[self.position : self.position + 1]
+
+    def alternation(self) -> list[str]:
+        found = self.sequence()
+        while self._peek() == "|":
+            self.position += 1
+            found = _capped([*found, *self.sequence()])
+        return found
+
+    def sequence(self) -> list[str]:
+        found = [""]
+        while self._peek() not in ("", "|", ")"):
+            atom = self._repeat(self._atom())
+            found = _capped(head + tail for head in found for tail in atom)
+        return found
+
+    def _repeat(self, atom: list[str]) -> list[str]:
+        char = self._peek()
+        if char in ("?", "*", "+"):
+            self.position += 1
+            least = 1 if char == "+" else 0
+        elif char == "{":
+            bounds = _BOUNDS.match(self.text, self.position)
+            if bounds is None or not (bounds.group(1) or bounds.group(2)):
+                return atom  # a literal '{', read as the next atom
+            self.position = bounds.end()
+            least = int(bounds.group(1) or 0)
+        else:
+            return atom
+        if self._peek() in ("?", "+"):  # lazy or possessive: the same strings
+            self.position += 1
+        if least == 0:
+            return _capped(["", *atom])
+        return [item * least for item in atom]
+
+    def _atom(self) -> list[str]:
+        char = self.text[self.position]
+        self.position += 1
+        if char == "(":
+            return self._group()
+        if char == "[":
+            return [self._class()]
+        if char == "\\":
+            return self._escape()
+        if char in "^$":
+            return [""]
+        if char == ".":
+            return [_stand_in(".")]
+        return [char]
+
+    def _close(self) -> None:
+        if self._peek() != ")":
+            raise _Unreadable(self.text)
+        self.position += 1
+
+    def _group(self) -> list[str]:
+        if self._peek() == "?":
+            self.position += 1
+            kind = self._peek()
+            if kind == ":":
+                self.position += 1
+            elif self.text.startswith("P<", self.position):
+                self.position = self.text.index(">", self.position) + 1
+            elif kind == "#":
+                self.position = self.text.index(")", self.position) + 1
+                return [""]
+            elif kind in ("=", "!") or self.text.startswith(("<=", "<!"), self.position):
+                self.position += 1 if kind in ("=", "!") else 2
+                self.alternation()
+                self._close()
+                return [""]
+            else:
+                flags = _INLINE_FLAGS.match(self.text, self.position)
+                if flags is None or "x" in flags.group(0):
+                    raise _Unreadable(self.text)
+                self.position = flags.end()
+                if self._peek() == ")":
+                    self.position += 1
+                    return [""]
+                if self._peek() != ":":
+                    raise _Unreadable(self.text)  # (?P=name), (?(1)...), (?>...)
+                self.position += 1
+        found = self.alternation()
+        self._close()
+        return found
+
+    def _class(self) -> str:
+        start = self.position - 1
+        if self._peek() == "^":
+            self.position += 1
+        if self._peek() == "]":
+            self.position += 1
+        while self.text[self.position] != "]":
+            self.position += 2 if self.text[self.position] == "\\" else 1
+        self.position += 1
+        regex = self.text[start : self.position]
+        if any(operation in regex[1:] for operation in _SET_OPERATIONS):
+            raise _Unreadable(regex)
+        return _stand_in(regex)
+
+    def _escape(self) -> list[str]:
+        char = self.text[self.position]
+        self.position += 1
+        if char in "dDwWsS":
+            return [_stand_in("\\" + char)]
+        if char in "bBAZ":
+            return [""]
+        if char.isascii() and char.isalnum():
+            raise _Unreadable(self.text)  # back-references, \x41, \n: never in what we read
+        return [char]
+
+
+def _top_level_bar(source: str) -> bool:
+    """Whether *source* has a ``|`` outside every group and class (it then needs a group)."""
+    depth = 0
+    in_class = False
+    position = 0
+    while position < len(source):
+        char = source[position]
+        if char == "\\":
+            position += 2
+            continue
+        if in_class:
+            in_class = char != "]" or source[position - 1] == "["
+        elif char == "[":
+            in_class = True
+            if source[position + 1 : position + 2] == "^":
+                position += 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+        position += 1
+    return False
+
+
+def then(source: str, tail: str) -> str:
+    """The regex *source* followed by *tail*, grouped first if it has a top-level ``|``.
+
+    Global inline flags at the start (``(?i)``) stay in front of the group: anywhere else they
+    are an error (a DeprecationWarning before Python 3.11).
+    """
+    if not _top_level_bar(source):
+        return source + tail
+    flags = _LEADING_FLAGS.match(source)
+    head = flags.group(0) if flags else ""
+    return f"{head}(?:{source[len(head) :]}){tail}"
+
+
+def shown_regex(source: str) -> str:
+    """*source* as users write a regex: a raw string literal when it has a backslash."""
+    if (
+        "\\" in source
+        and "'" not in source
+        and source.isprintable()
+        and (len(source) - len(source.rstrip("\\"))) % 2 == 0
+    ):
+        return f"r'{source}'"
+    return repr(source)
+
+
+def flask_cors_match(source: str, value: str, flags: int = re.IGNORECASE) -> bool:
+    """Whether flask-cors 6 let *value* in with the regex string *source* (a prefix match)."""
+    try:
+        return re.match(source, value, flags) is not None
+    except re.error:  # flask-cors read a regex that does not compile as matching nothing
+        return False
+
+
+def note_once(kind: str, label: str, source: str, message: str) -> None:
+    """Log *message*, a set-up WARNING about *source* from *label*, once per process.
+
+    A configuration is compiled again for every resource, blueprint and decorated view, and on
+    every rebuild of an app's plan; the note is said the first time only.
+    """
+    key = (kind, label, source)
+    if key in _noted:
+        return
+    if len(_noted) >= _NOTED_LIMIT:
+        _noted.clear()
+    _noted[key] = None
+    log_safely(logger, logging.WARNING, "%s", message)
+
+
+def _origin_candidates(source: str) -> list[str]:
+    """Origins the regex *source* plausibly means, from its text: each scheme and host it spells,
+    as spelt, without its port and on common development ports (and the ports it writes)."""
+    ports = dict.fromkeys((*_DEV_PORTS, *_LITERAL_PORT.findall(source)))
+    found: dict[str, None] = {}
+    for instance in regex_instances(source):
+        instance = instance.lower()
+        heads = [instance] if "://" in instance else [f"https://{instance}", f"http://{instance}"]
+        for head in heads:
+            spelt = _INSTANCE_ORIGIN.match(head)
+            if spelt is None:
+                continue
+            base, port = spelt.group("base"), spelt.group("port")
+            for candidate in (
+                f"{base}:{port}" if port else base,
+                base,
+                *(f"{base}:{other}" for other in ports),
+            ):
+                if parse_serialized_origin(candidate) is not None:
+                    found[candidate] = None
+    return list(found)
+
+
+def _origin_readings(source: str) -> list[tuple[str, bool, bool]]:
+    """``(candidate, flask-cors let it in, we let it in)`` for each origin *source* plausibly
+    means (:func:`_origin_candidates`); empty if *source* does not compile."""
+    try:
+        ours = re.compile(source, re.IGNORECASE)
+    except re.error:
+        return []
+    return [
+        (candidate, flask_cors_match(source, candidate), ours.fullmatch(candidate) is not None)
+        for candidate in _origin_candidates(source)
+    ]
+
+
+def _reads_the_same(readings: Iterable[tuple[str, bool, bool]]) -> bool:
+    return all(own or not theirs for _, theirs, own in readings)
+
+
+def quietly(compute: Callable[[str], str | None], source: str) -> str | None:
+    """``compute(source)`` with Python's warnings silenced: the regexes it builds out of *source*
+    would repeat what compiling *source* itself said (a FutureWarning about ``[[``, say)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return compute(source)
+
+
+@functools.lru_cache(maxsize=256)
+def origin_note(source: str) -> str | None:
+    """What to say at set-up about the origin regex string *source* (:func:`_origin_note`)."""
+    return quietly(_origin_note, source)
+
+
+def _origin_note(source: str) -> str | None:
+    r"""What to say at set-up about the origin regex string *source*; ``None`` if nothing.
+
+    ``None`` when every origin it plausibly means reads the same under flask-cors's prefix match
+    and our whole match (``^https?://localhost(:\d+)?$`` does); otherwise the first origin that
+    flask-cors let in and we refuse, with spellings that keep it and that refuse it, each
+    checked to do so (and to say nothing more here).
+    """
+    readings = _origin_readings(source)
+    refused = [candidate for candidate, theirs, own in readings if theirs and not own]
+    if not refused:
+        return None
+    first = refused[0]
+    keep: list[str] = []
+    globs = _host_globs(source, readings)
+    if globs:
+        each = "each host" if len(globs) > 1 else "that host"
+        keep.append(f"{', '.join(map(repr, globs))} ({each} on any port)")
+    wider = then(source, r"(:\d+)?")
+    for flags, shown_flags in ((0, ""), (re.IGNORECASE, ", re.IGNORECASE")):
+        try:
+            if re.compile(wider, flags).fullmatch(first):
+                keep.append(f"re.compile({shown_regex(wider)}{shown_flags})")
+                break
+        except re.error:
+            break
+    if keep:
+        allow = "replace the pattern with " + " or with ".join(keep)
+    else:
+        allow = f"list {first!r} as well and pass the pattern as re.compile(...)"
+    strict = then(source, "$")
+    refuse = (
+        f"write {shown_regex(strict)}"
+        if _origin_reads_the_same(strict)
+        else "pass the pattern as re.compile(...)"
+    )
+    return (
+        f"the origin {shown_regex(source)} is a regular expression. flask-cors matched it against "
+        f"the start of the Origin, so it let in {first!r}; flask-crossorigin matches the whole "
+        f"Origin, so it refuses {first!r}. To allow it as flask-cors did, {allow}; to refuse it, "
+        f"{refuse}. Either change silences this warning."
+    )
+
+
+def _origin_reads_the_same(source: str) -> bool:
+    """Whether the regex string *source* is accepted and reads the same both ways."""
+    try:
+        _compile_legacy_regex(source, "")
+    except ConfigError:
+        return False
+    return _reads_the_same(_origin_readings(source))
+
+
+def _host_globs(source: str, readings: list[tuple[str, bool, bool]]) -> list[str]:
+    """``scheme://host:*`` for each host *source* spells literally, if together they let in
+    exactly the candidates flask-cors let in; else ``[]``."""
+    literal = re.sub(r"\\(.)", r"\1", source).lower()
+    globs: dict[str, None] = {}
+    for candidate, theirs, _ in readings:
+        parsed = parse_serialized_origin(candidate)
+        if theirs and parsed is not None and parsed[1] in literal:
+            globs[f"{parsed[0]}://{parsed[1]}:*"] = None
+    if not globs or len(globs) > _MAX_GLOBS or not all(_accepted(glob) for glob in globs):
+        return []
+    matcher = compile_origins(list(globs), "")
+    if any((matcher.refusal(candidate) is None) != theirs for candidate, theirs, _ in readings):
+        return []
+    return list(globs)

@@ -9,7 +9,10 @@ reads them:
 * A string without any of flask-cors's regex characters (``* \\ ] ? $ ^ [ ( )``) is a literal
   path: ``r"/api"`` covers ``/api`` exactly, not ``/api/predict``.
 * Any other string is a regular expression matched from the start of the path (``re.match``), as
-  in flask-cors; a compiled pattern is used as it is, also with ``match``.
+  in flask-cors; a compiled pattern is used as it is, also with ``match``. Where flask-cors, with
+  a regex string, covered a path the pattern itself spells that it does not cover here (only a
+  ``/*`` subtree can differ), set-up logs one WARNING naming the path and a spelling that keeps
+  it (:func:`resource_note`).
 * Paths are matched after percent-decoding exactly once (the WSGI server's job) and resolving
   ``.`` and ``..`` segments, case-sensitively, with ``+`` literal.
 
@@ -34,6 +37,7 @@ memoised per path in a bounded dictionary.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import Generic, TypeVar
@@ -41,6 +45,7 @@ from typing import Generic, TypeVar
 from ._http import looks_like_regex
 from ._memo import PATH_LIMIT, Memo
 from .errors import ConfigError
+from .origins import flask_cors_match, note_once, quietly, regex_instances, shown_regex, then
 
 T = TypeVar("T")
 
@@ -53,6 +58,8 @@ _GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
 #: What ``re.VERBOSE`` skips between tokens (the regex parser's own set).
 _VERBOSE_SPACE = frozenset(" \t\n\r\v\f")
 _MEMO_LIMIT = 4096
+#: A segment added below a path a regex spells, to see whether both readings cover it.
+_PATH_BELOW = "items"
 
 
 class Resource(Generic[T]):
@@ -226,8 +233,90 @@ def check_pattern(pattern: str | re.Pattern[str], label: str) -> None:
     """Raise :class:`ConfigError`, naming *label* (where the pattern came from), if it is invalid.
 
     Options call this while the option's source is still known; the table compiles the same way.
+    A regex string that flask-cors read as covering a path it spells, which it does not cover
+    here, gets one WARNING saying so (:func:`resource_note`).
     """
     _compile_row(pattern, None, label)
+    if isinstance(pattern, str) and pattern != "*" and looks_like_regex(pattern):
+        note = resource_note(pattern)
+        if note is not None:
+            note_once("resources", label, pattern, f"{label}: {note}")
+
+
+def _path_candidates(source: str) -> list[str]:
+    """Paths the regex *source* plausibly means: each path its text spells, with a segment
+    added below it and with its last segment (or trailing slash) removed."""
+    found: dict[str, None] = {}
+    for path in regex_instances(source):
+        if not path.startswith("/"):
+            continue
+        below = path + ("" if path.endswith("/") else "/") + _PATH_BELOW
+        found.update(dict.fromkeys((path, below, path.rstrip("/") or "/", path.rsplit("/", 1)[0])))
+    return [path for path in found if path.startswith("/")]
+
+
+def _path_refused(source: str) -> list[tuple[str, Resource[None]]]:
+    """The paths :func:`_path_candidates` gives that flask-cors covered with *source* (a
+    prefix match, case-sensitive) and our reading does not, with our compiled row."""
+    try:
+        row: Resource[None] = _compile_row(source, None, "")
+    except ConfigError:
+        return []
+    return [
+        (path, row)
+        for path in _path_candidates(source)
+        if flask_cors_match(source, path, 0) and not row.matches(normalise_path(path))
+    ]
+
+
+@functools.lru_cache(maxsize=256)
+def resource_note(source: str) -> str | None:
+    """What to say at set-up about the resource regex string *source* (:func:`_resource_note`)."""
+    return quietly(_resource_note, source)
+
+
+def _resource_note(source: str) -> str | None:
+    """What to say at set-up about the resource regex string *source*; ``None`` if nothing.
+
+    flask-cors matched a resource regex against the start of the path (``re.match``), as we do,
+    except for a pattern ending in ``/*``, a subtree here: the path the part before ``/*``
+    matches first, and every path below it. Look-alikes flask-cors also covered (``/apiary``
+    under ``r"/api/*"``) are that difference on purpose and never named; a path the pattern
+    itself spells is (``/api-v2`` under ``r"/(api|api-v2)/*"``, whose first match is ``/api``).
+    """
+    refused = _path_refused(source)
+    if not refused:
+        return None
+    path, row = refused[0]
+    why = "reads it differently"
+    if row.subtree:
+        body = row.regex.match(path) if row.regex is not None else None
+        first = f" (here {body.group(0)!r})" if body is not None and body.group(0) else ""
+        why = (
+            "reads a pattern ending in '/*' as the path that the part before '/*' matches first"
+            f"{first} and every path below it"
+        )
+    allow = ""
+    spelling = then(source[:-2] if row.subtree else source, "(/.*)?$")
+    if _path_reads_the_same(spelling) and _compile_row(spelling, None, "").matches(path):
+        allow = (
+            f" To cover it as flask-cors did, write {shown_regex(spelling)}, which silences this "
+            "warning."
+        )
+    return (
+        f"the resource pattern {shown_regex(source)} is a regular expression. flask-cors matched "
+        f"it against the start of the path, so it covered {path!r}; flask-crossorigin {why}, so "
+        f"it does not cover {path!r}.{allow or ' List that path as a resource of its own.'}"
+    )
+
+
+def _path_reads_the_same(source: str) -> bool:
+    """Whether the resource regex string *source* compiles and reads the same both ways."""
+    try:
+        _compile_row(source, None, "")
+    except ConfigError:
+        return False
+    return not _path_refused(source)
 
 
 def _compile_row(pattern: str | re.Pattern[str], value: T, label: str) -> Resource[T]:

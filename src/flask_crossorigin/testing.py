@@ -42,6 +42,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from . import diagnosis
+from ._adapter import plan_of
 from .browser import REASONS
 from .diagnosis import DiagnosisError
 from .policy import Reason as ServerReason
@@ -172,11 +173,16 @@ def check(
     unless *headers* set a Content-Type; ``bytes`` have no type unless *headers* set one. A
     GET or HEAD with a body is blocked as ``body_not_allowed`` (fetch() throws).
 
-    Raises :class:`DiagnosisError` when the check cannot run (the app raised while handling a
-    request with ``PROPAGATE_EXCEPTIONS`` off is *not* that: the browser then sees a 500).
+    Raises the app's :class:`~flask_crossorigin.ConfigError` when a decorated view's options
+    cannot work over its config (in production that view answers 500 and the others keep
+    working; a test should fail on it), and :class:`DiagnosisError` when the check cannot run
+    otherwise (the app raised while handling a request with ``PROPAGATE_EXCEPTIONS`` off is
+    *not* that: the browser then sees a 500).
 
     .. versionadded:: 0.2
     """
+    flask_app = app if isinstance(app, Flask) else app.application
+    plan_of(flask_app)  # raises the ConfigError of a misconfigured decorated view
     report = diagnosis.check(
         app,
         path,

@@ -22,7 +22,7 @@ type can say neither that they are deprecated nor that giving both spellings of 
 
 Nothing here is needed at run time: the module imports only the standard library.
 
-.. versionadded:: 0.1
+.. versionadded:: 0.2
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 The playground is started on free loopback ports, its page is loaded in the session's Chromium,
 presets are picked and "Send" is clicked: what the page reports (the browser's verdict, the
-server's explanation, what reached the API) is checked for allowed and blocked requests.
+server's explanation, what reached the API) is checked for allowed and blocked requests, for the
+cookie preset's round trip (a partitioned cookie: the page and the API are different sites), and
+at a phone's width.
 
 The same run takes the README's picture, docs/img/playground.png. The file is written only when
 it is missing or when ``UPDATE_SCREENSHOTS=1`` (so ordinary runs never dirty the tree); then
@@ -33,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "docs" / "img" / "playground.png"
 TIMEOUT_MS = 15_000  # every wait on the page
 VIEWPORT = {"width": 1200, "height": 900}
+PHONE = {"width": 390, "height": 844}
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -179,6 +182,67 @@ def test_credentials_with_a_wildcard_are_blocked(playground: Playground) -> None
     assert playground.text("#server-verdict") == "BLOCKED: acao_wildcard_with_credentials", why
     assert playground.text("#server-reason") == "allowed", why  # the policy itself said yes
     assert any("'*'" in m for m in playground.cors_errors()), why
+
+
+def test_cookie_preset_stores_the_cookie_and_sends_it_back(playground: Playground) -> None:
+    # The page (127.0.0.1) and the API (localhost) are different sites: Chromium refuses the
+    # third-party cookie unless it is Partitioned, and the page says why beside the preset.
+    context = playground.page.context
+    context.clear_cookies()
+    try:
+        playground.send("Cookies")
+        why = playground.explain()
+        assert playground.text("#browser-verdict") == "ALLOWED", why
+        assert '"user":null' in playground.text("#browser").replace(" ", ""), why
+        assert playground.reached() == ["GET /api/me"], why  # no cookie yet
+        assert playground.text("#server-verdict") == "ALLOWED", why
+        (cookie,) = context.cookies()
+        assert (cookie["name"], cookie["value"], cookie["domain"]) == ("user", "ada", "localhost")
+        assert cookie["secure"] and cookie["httpOnly"] and cookie["sameSite"] == "None", cookie
+
+        playground.send("Cookies")
+        why = playground.explain()
+        assert playground.text("#browser-verdict") == "ALLOWED", why
+        assert '"user":"ada"' in playground.text("#browser").replace(" ", ""), why
+        assert playground.reached() == ["GET /api/me  (cookies: user)"], why
+
+        # The explanation is on the page while the preset is picked, and only then.
+        assert playground.page.is_visible("#cookie-why")
+        explanation = playground.text("#cookie-why")
+        for words in ("Partitioned", "third-party", "SameSite=Lax", "Authorization", "HTTPS"):
+            assert words in explanation, explanation
+        playground.page.select_option("#preset", index=0, timeout=TIMEOUT_MS)
+        assert not playground.page.is_visible("#cookie-why")
+    finally:
+        context.clear_cookies()  # the other presets' requests must carry no cookie
+
+
+def test_the_page_fits_a_phone(playground: Playground) -> None:
+    page = playground.page
+    page.set_viewport_size(PHONE)
+    try:
+        playground.send("Cookies")  # the longest page: the preset's note and explanation show
+        assert playground.text("#browser-verdict") == "ALLOWED", playground.explain()
+        # Nothing is wider than the screen: no sideways scrolling.
+        overflowing = page.evaluate(
+            """() => [...document.querySelectorAll("body *")]
+                .filter((e) => e.getBoundingClientRect().right > innerWidth + 1)
+                .map((e) => e.tagName + "#" + e.id + "." + e.className)"""
+        )
+        assert overflowing == [], overflowing
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        # One column: the form, then the policy, then the browser's and the server's panels.
+        boxes = [
+            page.locator(selector).bounding_box()
+            for selector in ("section.card >> nth=0", "#browser-panel", "#server-panel")
+        ]
+        assert all(box is not None and box["width"] >= 340 for box in boxes), boxes
+        tops = [box["y"] for box in boxes if box is not None]
+        assert tops == sorted(tops) and len(set(tops)) == 3, boxes
+        assert page.locator("#send").bounding_box()["width"] >= 300  # type: ignore[index]
+    finally:
+        page.set_viewport_size(VIEWPORT)
+        page.context.clear_cookies()
 
 
 def png_size(data: bytes) -> tuple[int, int]:
