@@ -9,48 +9,7 @@ very same function. New code should import from :mod:`flask_crossorigin.browser`
 
 from __future__ import annotations
 
-from .browser import (
-    CHROMIUM_MAX_AGE_LIMIT,
-    DEFAULT_BASE_URL,
-    DEFAULT_MAX_AGE,
-    FIREFOX_MAX_AGE_LIMIT,
-    MAX_REDIRECTS,
-    REASONS,
-    BrowserRequest,
-    CheckResult,
-    Headers,
-    PreflightNeed,
-    Reason,
-    ServerResponse,
-    Verdict,
-    check_actual,
-    check_preflight,
-    is_safelisted_request_header,
-    needs_preflight,
-    normalize_method,
-    preflight_request_headers,
-    simulate,
-)
+from . import browser as _browser
+from .browser import *  # noqa: F403 - the alias re-exports exactly browser's public names
 
-__all__ = [
-    "CHROMIUM_MAX_AGE_LIMIT",
-    "DEFAULT_BASE_URL",
-    "DEFAULT_MAX_AGE",
-    "FIREFOX_MAX_AGE_LIMIT",
-    "MAX_REDIRECTS",
-    "REASONS",
-    "BrowserRequest",
-    "CheckResult",
-    "Headers",
-    "PreflightNeed",
-    "Reason",
-    "ServerResponse",
-    "Verdict",
-    "check_actual",
-    "check_preflight",
-    "is_safelisted_request_header",
-    "needs_preflight",
-    "normalize_method",
-    "preflight_request_headers",
-    "simulate",
-]
+__all__ = _browser.__all__
