@@ -203,3 +203,94 @@ def test_each_context_variable_shape(factory: str) -> None:
                 both()
         finally:
             var.reset(token)
+
+
+def test_a_405_on_a_redirect_rule_takes_the_paths_resource() -> None:
+    """A path whose only rule redirects (``redirect_to``) matched under a method it does not
+    allow: routing under an allowed method only redirects, so no view is found, and both the
+    preflight and the routing 405 take the resource the path matches."""
+    app = Flask(__name__)
+    app.add_url_rule("/old", endpoint="old", redirect_to="/new")
+    CORS(app, resources={"/old": {"origins": [A], "methods": ["DELETE"]}})
+
+    @app.get("/new")
+    @cross_origin(origins=["https://b.test"])  # a decorated view: the app routes preflights
+    def new() -> str:
+        return "new"
+
+    client = app.test_client()
+    preflight = client.options(
+        "/old", headers={"Origin": A, "Access-Control-Request-Method": "DELETE"}
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == A
+    assert preflight.headers["Access-Control-Allow-Methods"] == "DELETE"
+    actual = client.delete("/old", headers={"Origin": A})
+    assert actual.status_code == 405
+    assert actual.headers["Access-Control-Allow-Origin"] == A
+
+
+def test_a_routing_405_naming_no_allowed_method_takes_the_paths_policy() -> None:
+    """A URL converter that refuses a value with a bare 405 (no allowed methods to route with)
+    leaves no view to find: the request takes the policy its path matches, not the decorated
+    view's, and nothing fails."""
+    from werkzeug.exceptions import MethodNotAllowed
+    from werkzeug.routing import BaseConverter
+
+    class Refusing(BaseConverter):
+        def to_python(self, value: str) -> Any:
+            raise MethodNotAllowed()
+
+    app = Flask(__name__)
+    app.url_map.converters["refusing"] = Refusing
+    CORS(app, origins=[A])
+
+    @app.get("/p/<refusing:key>")
+    @cross_origin(origins=["https://b.test"])
+    def p(key: Any) -> str:
+        return "p"
+
+    client = app.test_client()
+    actual = client.get("/p/1", headers={"Origin": A})
+    assert actual.status_code == 405
+    assert actual.headers["Access-Control-Allow-Origin"] == A
+    preflight = client.options(
+        "/p/1", headers={"Origin": A, "Access-Control-Request-Method": "GET"}
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == A
+
+
+def test_report_only_trial_leaves_an_undecodable_path_to_flask() -> None:
+    """A PATH_INFO that is not latin-1 (no WSGI server sends one) has no path to try the
+    report-only policy on: the trial reports nothing and leaves the request to Flask, which
+    fails on it exactly as it does without the trial."""
+    from werkzeug.test import EnvironBuilder
+
+    from flask_crossorigin import cors_refused
+
+    def send(app: Flask) -> None:
+        builder = EnvironBuilder(path="/x", headers={"Origin": "https://evil.test"})
+        environ = builder.get_environ()
+        builder.close()
+        environ["PATH_INFO"] = "/\u0100"
+        b"".join(app.wsgi_app(environ, lambda status, headers, exc_info=None: None))
+
+    plain = Flask(__name__)
+    with pytest.raises(UnicodeEncodeError) as without_trial:
+        send(plain)
+    trial = Flask(__name__)
+    CORS(trial, report_only=True, origins=[A])
+    refusals: list[dict[str, Any]] = []
+
+    def record(sender: Flask, **kwargs: Any) -> None:
+        refusals.append(kwargs)
+
+    cors_refused.connect(record, sender=trial, weak=False)
+    try:
+        with pytest.raises(UnicodeEncodeError) as with_trial:
+            send(trial)
+    finally:
+        cors_refused.disconnect(record, sender=trial)
+    assert str(with_trial.value) == str(without_trial.value)
+    assert refusals == []

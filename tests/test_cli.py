@@ -520,6 +520,33 @@ def test_origin_is_serialized_like_a_browser() -> None:
 
 
 @pytest.mark.parametrize(
+    ("given", "sent"),
+    [
+        ("https://b\u00fccher.example", "https://xn--bcher-kva.example"),  # IDNA, as browsers
+        ("http://[::1]:8080", "http://[::1]:8080"),  # IPv6 keeps its brackets
+        ("https://app.example.com:8443", "https://app.example.com:8443"),  # not the default
+        ("null", "null"),  # a sandboxed or file: page
+    ],
+)
+def test_origin_forms_browsers_send_are_accepted_as_sent(given: str, sent: str) -> None:
+    # F13.3: the origin is serialized as a browser sends it: an IDN host in punycode, an IPv6
+    # host in brackets, a port other than the scheme's default kept, 'null' as is.
+    result = check(api_app(), "--origin", given, "/api/items")
+    assert f"from {sent} " in result.output, result.output
+    assert f"-> GET http://localhost/api/items [Origin: {sent};" in result.output
+    assert result.exit_code == 1  # only PAGE is allowed on /api/*
+
+
+def test_null_origin_refused_names_the_null_option() -> None:
+    # F35, F44: a sandboxed page is refused; the fix is listing 'null', with what that lets in.
+    result = check(api_app(), "--origin", "null", "/api/items")
+    assert result.exit_code == 1, result.output
+    assert lines(result)[-1].startswith("BLOCKED: acao_missing:")
+    assert fix_line(result).startswith("fix: add 'null' to `origins` of resource '/api/*'")
+    assert "server: resource '/api/*' refuses it: origin_null_not_allowed \"null\"" in lines(result)
+
+
+@pytest.mark.parametrize(
     "args",
     [
         ["--origin", "app.example.com", "/api/items"],
@@ -530,6 +557,7 @@ def test_origin_is_serialized_like_a_browser() -> None:
         ["--origin", "https://app.example.com:99999", "/api/items"],
         ["--origin", "", "/api/items"],
         ["--origin", "https://app.example.com?x", "/api/items"],
+        ["--origin", "https://" + "\u00e4" * 64 + ".example", "/api/items"],  # no IDNA form
         ["--origin", PAGE, "--header", "X-Token abc", "/api/items"],
         ["--origin", PAGE, "--header", "X Token: abc", "/api/items"],
         ["--origin", PAGE, "--header", "X-Token: a\r\nInjected: 1", "/api/items"],
@@ -543,6 +571,7 @@ def test_origin_is_serialized_like_a_browser() -> None:
         ["--origin", PAGE, "--url", "ftp://host", "/api/items"],
         ["--origin", PAGE, "--url", "http://", "/api/items"],
         ["--origin", PAGE, "--url", "http://host:notaport", "/api/items"],
+        ["--origin", PAGE, "--url", "http://api .example", "/api/items"],
         ["--origin", PAGE, "--timeout", "0", "/api/items"],
         ["/api/items"],
         ["--origin", PAGE],
@@ -579,6 +608,23 @@ def test_invalid_configuration_exits_2() -> None:
     result = app.test_cli_runner().invoke(cors_cli, ["routes"])
     assert result.exit_code == 2, result.output
     assert "the app's CORS configuration is invalid" in result.output
+
+
+def test_an_app_whose_factory_fails_on_its_cors_configuration_exits_2() -> None:
+    # An app factory calling CORS(app) with a refused value fails while loading: both commands
+    # say the configuration is invalid (exit 2), not a traceback.
+    def create_app() -> Flask:
+        app = Flask(__name__)
+        CORS(app, origins=["app.example.com"])
+        return app
+
+    runner = CliRunner()
+    for args in (["check", "--origin", PAGE, "/"], ["routes"]):
+        result = runner.invoke(cors_cli, args, obj=ScriptInfo(create_app=create_app))
+        assert result.exit_code == 2, result.output
+        assert "Error: the app's CORS configuration is invalid:" in result.output
+        assert "'app.example.com' has no scheme" in result.output
+        assert "Traceback" not in result.output
 
 
 def test_the_group_is_found_through_the_entry_point() -> None:
@@ -963,6 +1009,70 @@ def test_routes_with_only_decorated_views_does_not_install_the_extension() -> No
     assert result.exit_code == 0, result.output
     assert {row["endpoint"]: row["kind"] for row in json.loads(result.output)}["x"] == "decorator"
     assert "flask_crossorigin" not in app.extensions
+
+
+def test_routes_of_an_app_without_routes_says_so() -> None:
+    app = Flask(__name__, static_folder=None)
+    CORS(app)
+    assert routes_output(app) == ["No routes were registered."]
+    assert json.loads(app.test_cli_runner().invoke(cors_cli, ["routes", "--json"]).output) == []
+
+
+def test_routes_table_that_fits_is_the_same_as_wide() -> None:
+    # A table narrower than 100 columns keeps every column at its natural width: the output is
+    # exactly --wide's, one line per route.
+    app = Flask(__name__, static_folder=None)
+
+    @app.get("/a")
+    def a() -> str:
+        return "a"
+
+    @app.post("/b")
+    def b() -> str:
+        return "b"
+
+    out = routes_output(app)
+    assert out == routes_output(app, "--wide")
+    assert len(out) == 4 and max(map(len, out)) <= 100
+    assert out[2].split() == ["a", "GET", "/a", "no", "-", "-", "-", "-", "-", "none"]
+    assert out[3].split() == ["b", "POST", "/b", "no", "-", "-", "-", "-", "-", "none"]
+
+
+def test_routes_table_a_little_too_wide_wraps_headers_not_rows() -> None:
+    # Ten columns a few characters too wide for 100: the headers break at their hyphens (no
+    # single column's width can save a line while another header still wraps), the route stays
+    # on one line, and every header and cell reads back whole.
+    app = Flask(__name__, static_folder=None)
+    app.add_url_rule("/" + "r" * 10, "e" * 10, lambda: "x")
+    out = routes_output(app)
+    assert max(map(len, out)) <= 100
+    assert len(routes_output(app, "--wide")[0]) > 100
+    rule = next(index for index, line in enumerate(out) if set(line) <= {"-", " "})
+    assert out[rule + 1 :] == [out[-1]]  # one line for the one route
+    assert out[-1].split() == [
+        "e" * 10,
+        "GET",
+        "/" + "r" * 10,
+        "no",
+        "-",
+        "-",
+        "-",
+        "-",
+        "-",
+        "none",
+    ]
+    assert [column(out, i)[0] for i in range(10)] == [
+        "Endpoint",
+        "Methods",
+        "Rule",
+        "CORS",
+        "Origins",
+        "Allow-Methods",
+        "Allow-Headers",
+        "Credentials",
+        "Max-Age",
+        "Policy",
+    ]
 
 
 LONG_ENDPOINT = "list_the_permissions_of_one_member_of_an_organisation_for_the_admin_dashboard"

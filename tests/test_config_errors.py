@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "flask_crossorigin"
 DOCS = ROOT / "docs" / "errors.md"
 
+
 async def _async_check(origin: str) -> bool:
     return origin == "https://a.test"
 

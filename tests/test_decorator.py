@@ -557,3 +557,49 @@ def test_decorated_view_registered_after_a_served_preflight_still_wins(preflight
     assert r.status_code == 204
     assert grants(r)[ACAO] == [B]
     assert preflight(client, "/api/late", A).status_code == 403
+
+
+def test_overlapping_requests_the_middleware_never_saw_each_get_their_headers_once(caplog):
+    """Decorated views alone, behind a server handed the inner ``app.wsgi_app``: while one such
+    request is in flight, a second one and a request through the installed middleware each get
+    their own policy's headers exactly once, and the request_finished receiver stays connected
+    until the last unseen request has finished, then is dropped."""
+    import threading
+
+    from flask import request_finished
+    from werkzeug.test import Client
+
+    app = Flask(__name__)
+    entered, release = threading.Event(), threading.Event()
+
+    @app.get("/slow")
+    @cross_origin(origins=[A])
+    def slow() -> str:
+        entered.set()
+        assert release.wait(10)
+        return "slow"
+
+    @app.get("/fast")
+    @cross_origin(origins=[B])
+    def fast() -> str:
+        return "fast"
+
+    inner = Client(app.wsgi_app)  # captured before the middleware is installed
+    answers: dict[str, Response] = {}
+    worker = threading.Thread(
+        target=lambda: answers.update(slow=inner.get("/slow", headers={"Origin": A}))
+    )
+    worker.start()
+    try:
+        assert entered.wait(10)
+        second = inner.get("/fast", headers={"Origin": B})  # unseen too, while /slow runs
+        seen = app.test_client().get("/fast", headers={"Origin": B})  # through the middleware
+        assert list(request_finished.receivers_for(app))  # /slow has not finished yet
+    finally:
+        release.set()
+        worker.join(10)
+    assert second.headers.getlist(ACAO) == [B]
+    assert seen.headers.getlist(ACAO) == [B]
+    assert answers["slow"].headers.getlist(ACAO) == [A]
+    assert not list(request_finished.receivers_for(app))
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]  # nothing failed quietly

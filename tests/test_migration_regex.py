@@ -312,3 +312,163 @@ def test_resource_regex_that_reads_the_same_on_its_paths_says_nothing(said, patt
     start of the path as flask-cors matched them."""
     app_with(resources=[pattern])
     assert said.now() == []
+
+
+# -- the reader behind these notes: strings a regex's own text spells -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # alternatives and optional parts, the absent form first
+        (r"http[s]?://a", ["http://a", "https://a"]),
+        (r"(?P<host>app|api)\.example", ["app.example", "api.example"]),
+        (r"(?:www\.)?example\.com", ["example.com", "www.example.com"]),
+        # repetitions: their fewest copies, at least one; lazy and possessive read the same
+        (r"https://a{2}b", ["https://aab"]),
+        (r"ab{,2}c", ["ac", "abc"]),
+        (r"ab{,}c", ["ac", "abc"]),
+        (r"a+?b", ["ab"]),
+        (r"ab*?c", ["ac", "abc"]),
+        (r"a{2}?b", ["aab"]),
+        (r"a++b", ["ab"]),
+        # a '{' that is no repetition is a literal, as the regex engine reads it
+        (r"a{x}", ["a{x}"]),
+        (r"a{}", ["a{}"]),
+        # classes and escapes stand for one character they admit
+        (r"[]a]b", ["ab"]),
+        (r"x[\]]", ["x]"]),
+        (r"\d\w", ["1a"]),
+        (r"a\.b", ["a.b"]),
+        # anchors, boundaries, comments and inline flags spell nothing
+        (r"\Aab\Z", ["ab"]),
+        (r"\bab\b", ["ab"]),
+        (r"a(?#a comment)b", ["ab"]),
+        (r"(?i)ab", ["ab"]),
+        (r"(?i:ab)", ["ab"]),
+        (r"(?-i:ab)", ["ab"]),
+        (r"a(?=b)b", ["ab"]),
+        (r"a(?!c)b", ["ab"]),
+    ],
+)
+def test_regex_instances_are_strings_the_pattern_matches(source: str, expected: list[str]) -> None:
+    """migration issue item 2: the notes read example values out of a regex's own text; each
+    construct above is read as written, and every value read is one the regex matches whole."""
+    found = origins.regex_instances(source)
+    assert found == expected
+    for value in found:
+        assert re.fullmatch(source, value), (source, value)
+
+
+def test_regex_instances_reads_lookbehinds_as_spelling_nothing() -> None:
+    """A lookbehind is skipped like a lookahead; the value read is a candidate only (callers
+    check each against the regex), so 'b' for '(?<=a)b' costs nothing."""
+    assert origins.regex_instances(r"(?<=a)b") == ["b"]
+    assert origins.regex_instances(r"(?<!a)b") == ["b"]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        r"(?x)https://a\.example  # verbose mode",  # whitespace and comments change meaning
+        r"(a)\1",  # a back-reference
+        r"(?P<n>a)(?P=n)",  # a named back-reference
+        r"(?(1)a|b)",  # a conditional
+        r"(?>ab)",  # an atomic group
+        r"\x41",  # an escape for another character
+        r"https://[[a]\.example",  # a class Python reads as a future set operation
+        r"[a--b]",
+        r"https://caf[\u00e9]\.example",  # a class no ASCII stand-in fits
+        r"[^ -~]",
+        # text that is no regex at all
+        r"a)b",
+        r"(ab",
+        r"(?=ab",
+        r"[z-a]",
+    ],
+)
+def test_regex_instances_gives_up_on_what_it_does_not_read(source: str) -> None:
+    """What the reader does not expand (back-references, conditionals, verbose mode, set
+    operations, unbalanced text) gives no values at all, never wrong ones."""
+    assert origins.regex_instances(source) == []
+
+
+def test_origin_regex_with_a_port_prefix_suggests_listing_the_origin(said) -> None:
+    """migration issue item 2: r'^http://localhost:3' let http://localhost:3000 in under
+    flask-cors (a prefix); neither a host glob (flask-cors refused http://localhost) nor an
+    optional port after the pattern keeps exactly that, so the WARNING says to list the origin
+    beside the pattern; doing so says nothing and allows it."""
+    app = app_with(origins=[r"^http://localhost:3"])
+    (message,) = said.now()
+    assert let_in(message) == "http://localhost:3000"
+    assert "list 'http://localhost:3000' as well and pass the pattern as re.compile(...)" in message
+    assert "write '^http://localhost:3$'" in message
+    assert not allowed(app, "http://localhost:3000")
+    fixed = app_with(origins=["http://localhost:3000", re.compile(r"^http://localhost:3")])
+    assert allowed(fixed, "http://localhost:3000")
+    assert said.now() == [message]
+
+
+def test_origin_regex_whose_flags_follow_a_comment_gets_only_spellings_that_compile(said) -> None:
+    """migration issue item 2: in r'(?#dev)(?i)http://localhost|...' the inline flag may stay
+    where it is only at the start, so wrapping the pattern in a group would not compile; the
+    WARNING then suggests the host globs and re.compile(...), never a regex that fails."""
+    pattern = r"(?#dev)(?i)http://localhost|http://127\.0\.0\.1"
+    app = app_with(origins=[pattern])
+    (message,) = said.now()
+    assert let_in(message) == "http://localhost:3000"
+    assert "'http://localhost:*', 'http://127.0.0.1:*' (each host on any port)" in message
+    assert "to refuse it, pass the pattern as re.compile(...)" in message
+    assert "(?:" not in message
+    assert allowed(app, "http://localhost")
+    assert not allowed(app, "http://localhost:3000")
+    globbed = app_with(origins=["http://localhost:*", "http://127.0.0.1:*"])
+    assert allowed(globbed, "http://localhost:3000")
+    assert said.now() == [message]
+
+
+def test_notes_are_said_again_once_the_memory_of_said_notes_is_full(
+    said, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The notes already said are remembered up to a bound, then forgotten all at once: a
+    process compiling endless distinct patterns keeps bounded memory, at the cost of saying a
+    note again."""
+    monkeypatch.setattr(origins, "_NOTED_LIMIT", 2)
+    first, second, third = (rf"http[s]?://host{n}\.example:*" for n in range(3))
+    for pattern in (first, second, first):
+        app_with(origins=[pattern])
+    assert len(said.now()) == 2  # the first pattern's note, once
+    app_with(origins=[third])  # a third note: the memory was full, so it starts again
+    app_with(origins=[first])
+    assert len(said.now()) == 4
+
+
+def test_header_regex_whose_flags_follow_a_comment_suggests_no_spelling_that_fails(said):
+    """migration issue item 2: r'(?#c)(?i)X-Req|X-Api' let X-Requested-With in under flask-cors;
+    both '...*' and '...$' would need a group around the pattern, where its inline flag does not
+    compile, so the WARNING names the header and suggests no regex."""
+    app = app_with(allow_headers=r"(?#c)(?i)X-Req|X-Api")
+    (message,) = said.now()
+    assert let_in(message) == "X-Requested-With"
+    assert message.endswith(
+        "Write the pattern so that it matches whole header names, which silences this warning."
+    )
+    assert "(?:" not in message
+    assert not preflight_passes(app, "X-Requested-With")
+    assert preflight_passes(app, "X-Api")
+
+
+def test_resource_regex_whose_flags_follow_a_comment_suggests_listing_the_path(said):
+    """migration issue item 2: r'(?#c)(?i)/api/v1|/api/v1beta/*' covered /api/v1beta under
+    flask-cors; the regex that would keep it needs a group where the inline flag does not
+    compile, so the WARNING says to list the path as a resource of its own; doing so covers it.
+    """
+    pattern = r"(?#c)(?i)/api/v1|/api/v1beta/*"
+    app = app_with(resources=[pattern])
+    (message,) = said.now()
+    assert let_in(message) == "/api/v1beta"
+    assert message.endswith("List that path as a resource of its own.")
+    assert not allowed(app, "https://app.example", "/api/v1beta")
+    fixed = app_with(resources=[pattern, "/api/v1beta"])
+    assert allowed(fixed, "https://app.example", "/api/v1beta")
+    assert said.now() == [message]

@@ -343,6 +343,25 @@ def test_header_family_glob_suggests_a_regex():
     assert policy(allow_headers="X-Custom-.*").allow_headers.allows("x-custom-id")
 
 
+def test_header_family_glob_that_would_not_compile_as_a_regex_suggests_none():
+    # E043: '(X-Custom-*' is the same glob gone wrong, but its '.*' form does not compile
+    # either (the '(' is unbalanced), so no regex is suggested, only to write the one meant.
+    message = config_error(allow_headers="(X-Custom-*")
+    assert "'(X-Custom-*'" in message
+    assert "Write the regex you mean;" in message
+    assert ".*'" not in message
+    assert "cors.E043" in message
+
+
+def test_allow_headers_given_one_compiled_regex():
+    # A compiled pattern on its own (not in a list) is one pattern, matched whole, ignoring case.
+    p = policy(allow_headers=re.compile(r"X-Custom-[a-z]+"))
+    assert p.allow_headers.allows("x-custom-id")
+    assert p.allow_headers.allows("X-CUSTOM-ID")
+    assert not p.allow_headers.allows("x-custom-id-2")
+    assert not p.allow_headers.allows("x-other")
+
+
 def test_bytes_header_regex_is_refused():
     message = config_error(allow_headers=[re.compile(rb"X-.*")])
     assert "bytes pattern" in message

@@ -385,3 +385,67 @@ def test_mixed_kinds_are_all_consulted():
     assert m.refusal("https://other.example") == "origin_not_allowed"
     assert m.display[:2] == ("https://exact.example", "https://*.glob.example")
     assert m.display[-1] == "null"
+
+
+# -- suggestions are only made when they would be accepted themselves ----------------------------
+
+
+def _message(value):
+    with pytest.raises(ConfigError) as info:
+        normalise_origin(value, LABEL)
+    return str(info.value)
+
+
+def test_comma_message_suggests_a_list_only_when_every_part_is_an_origin():
+    """E005: 'List them' appears when each comma-separated part would be accepted; a part that
+    would itself be refused ('ftp//x', no '://') means no list is suggested."""
+    good = config_error(["https://a.example,https://b.example"])
+    assert "List them: origins=['https://a.example', 'https://b.example']" in good
+    bad = config_error(["https://a.example,ftp//x"])
+    assert "contains a comma" in bad
+    assert "List them" not in bad
+
+
+def test_whitespace_message_suggests_nothing_when_joining_does_not_make_an_origin():
+    """E006: removing the whitespace of 'app .example.com' still leaves no scheme, and of
+    'https://a.example: x' a port that is not a number, so no 'Write ...' is suggested."""
+    for value in ("app .example.com", "https://a.example: x"):
+        message = config_error([value])
+        assert "contains whitespace" in message
+        assert "Write" not in message, message
+
+
+def test_scheme_less_value_without_regex_characters_gets_no_regex_hint():
+    """E007: a scheme-less value that is not an origin with either scheme prepended is told to
+    write a real origin; without '.+{}|' in it, nothing is said about regular expressions."""
+    message = config_error(["localhost/app"])
+    assert "has no scheme" in message
+    assert "Write a real origin such as 'https://app.example.com'" in message
+    assert "regular expression" not in message
+    assert "regular expression" in config_error(["example.com/app"])
+
+
+def test_malformed_ipv6_host_is_refused():
+    """E013: text after the closing bracket that is not ':port' makes the IPv6 host malformed."""
+    message = _message("https://[::1]x")
+    assert "malformed IPv6 host" in message
+    assert "cors.E013" in message
+
+
+def test_bad_port_on_a_bad_host_suggests_no_spelling():
+    """E011: a port out of range is reported, but with an invalid host ('exa..mple.com') neither
+    'host:3000' nor 'host:*' would be accepted, so neither is suggested."""
+    message = config_error(["https://exa..mple.com:99999"])
+    assert "'99999', which is not a number from 0 to 65535." in message
+    assert "Write" not in message
+    assert ":*" not in message
+
+
+def test_unicode_host_that_idna_cannot_encode_is_refused():
+    """E013: an internationalised label longer than 63 characters cannot be written in ASCII,
+    so no browser can send it; set-up says the host is not valid."""
+    value = "https://" + "\u00e4" * 64 + ".example"
+    message = config_error([value])
+    assert "has a host that is not valid" in message
+    assert "cors.E013" in message
+    assert matcher("https://b\u00fccher.example").refusal("https://xn--bcher-kva.example") is None

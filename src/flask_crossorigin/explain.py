@@ -10,6 +10,6 @@ very same function. New code should import from :mod:`flask_crossorigin.browser`
 from __future__ import annotations
 
 from . import browser as _browser
-from .browser import *  # noqa: F403 - the alias re-exports exactly browser's public names
+from .browser import *
 
 __all__ = _browser.__all__
