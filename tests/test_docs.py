@@ -174,9 +174,10 @@ def _first_release() -> Version:
 
 def _version_texts() -> list[tuple[str, str]]:
     """(where, text) for every docstring module of the package and every versioned page."""
+    package = Path(flask_crossorigin.__file__).parent  # installed elsewhere in an sdist check
     texts = [
-        (str(path.relative_to(ROOT)), path.read_text(encoding="utf-8"))
-        for path in sorted(Path(flask_crossorigin.__file__).parent.rglob("*.py"))
+        (f"flask_crossorigin/{path.relative_to(package)}", path.read_text(encoding="utf-8"))
+        for path in sorted(package.rglob("*.py"))
     ]
     for name in VERSIONED_PAGES:
         path = ROOT / name
