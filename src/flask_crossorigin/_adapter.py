@@ -216,13 +216,17 @@ class Plan:
             endpoint = endpoint_under_other_method(self.app, req.environ, req.routing_exception)
         return self.resolve(req.path, endpoint)
 
-    def resolve_environ(self, environ: dict[str, Any], method: str) -> Coverage | None:
+    def resolve_environ(
+        self, environ: dict[str, Any], method: str, path: str | None = None
+    ) -> Coverage | None:
         """The policy covering the request in *environ*, routed as if its method were *method*.
 
         For preflights, answered before Flask: *method* is the ``Access-Control-Request-Method``,
         so the preflight takes the policy of the view that will serve the actual request.
+        *path* is ``PATH_INFO`` as Werkzeug reads it, if the caller has it already.
         """
-        path = wsgi_path(environ.get("PATH_INFO") or "")
+        if path is None:
+            path = wsgi_path(environ.get("PATH_INFO") or "")
         if path is None:
             return None
         if not self.routing:

@@ -78,16 +78,20 @@ class CORSMiddleware:
             environ[VIEW_KEY] = None
             return self.wsgi_app(environ, partial(_start_view, state, environ, start_response))
         if environ["REQUEST_METHOD"] == "OPTIONS" and is_preflight(environ):
-            plan = state.plan()
-            found = plan.resolve_environ(environ, environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
+            plan = state.current
+            if plan is None or plan.views_seen != len(state.app.view_functions):
+                plan = state.rebuild()
+            path = wsgi_path(environ.get("PATH_INFO") or "")
+            found = plan.resolve_environ(
+                environ, environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"], path
+            )
             # A view that declares OPTIONS answers its own preflights (migration issue item 1).
             if (
                 found is not None
                 and found.policy.automatic_options
                 and not (plan.own_options and plan.answers_itself(environ))
             ):
-                path = wsgi_path(environ.get("PATH_INFO") or "") or ""
-                status, headers = preflight(state, found, environ, path)
+                status, headers = preflight(state, found, environ, path or "")
                 start_response(status, headers)
                 return []
         # A partial rather than a closure: a closure would make environ, state and

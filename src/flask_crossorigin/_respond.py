@@ -20,7 +20,7 @@ from ._http import log_safely
 from ._reporting import report_refusal
 from ._routing import wsgi_path
 from ._sources import Coverage
-from ._wsgi import decide, log_decision, write_headers
+from ._wsgi import decide, decide_preflight, log_decision, write_headers
 from .policy import Decision
 from .signals import cors_refused
 
@@ -100,7 +100,7 @@ def preflight(
 
     Status line and WSGI headers, sent as they are; the headers go through :func:`apply`.
     """
-    decision = decide(found.policy, environ)
+    decision = decide_preflight(found.policy, environ)
     headers: list[tuple[str, str]] = []
     apply(state, found, decision, headers, path, environ)
     if not decision.allowed:
