@@ -973,8 +973,9 @@ _BOUNDS = re.compile(r"\{(\d*)(,\d*)?\}")
 _INLINE_FLAGS = re.compile(r"[aiLmsux]*(?:-[imsx]+)?")
 #: Class contents Python reads as a future set operation (and warns about): not read here.
 _SET_OPERATIONS = ("[", "--", "&&", "~~", "||")
-#: Global inline flag groups at the start of a regex, such as ``(?i)`` or ``(?i)(?s)``.
-_LEADING_FLAGS = re.compile(r"(?:\(\?[aiLmsux]+\))+")
+#: Global inline flag groups and comments at the start of a regex, such as ``(?i)``,
+#: ``(?i)(?s)`` or ``(?#dev)(?i)``: what must stay in front when the rest is put in a group.
+_LEADING_FLAGS = re.compile(r"(?:\(\?[aiLmsux]+\)|\(\?#[^)]*\))+")
 #: Ports a development server listens on, tried on every host a pattern names.
 _DEV_PORTS = ("3000", "5000", "5173", "8000", "8080")
 #: The scheme and authority at the start of an instance (a path after them is dropped).
@@ -1178,8 +1179,8 @@ def _top_level_bar(source: str) -> bool:
 def then(source: str, tail: str) -> str:
     """The regex *source* followed by *tail*, grouped first if it has a top-level ``|``.
 
-    Global inline flags at the start (``(?i)``) stay in front of the group: anywhere else they
-    are an error (a DeprecationWarning before Python 3.11).
+    Global inline flags at the start (``(?i)``, also after a leading comment) stay in front of
+    the group: anywhere else they are an error (a DeprecationWarning before Python 3.11).
     """
     if not _top_level_bar(source):
         return source + tail
