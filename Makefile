@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit docs sdist-check demo bench bench-instructions fuzz matrix clean
+.PHONY: test lint typecheck unit docs sdist-check demo bench bench-instructions fuzz matrix clean engine-messages
 
 FUZZ_SECONDS ?= 60
 
@@ -14,7 +14,7 @@ $(BIN)/python:
 
 # The package (editable) plus the pinned tools of pyproject.toml's [dependency-groups].
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e . --group test --group typing --group lint --group browser
+	$(BIN)/python -m pip install --quiet -e . --group test --group typing --group lint --group browser --group compare
 	touch $(STAMP)
 
 lint: $(STAMP)
@@ -24,12 +24,19 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# The whole suite, with branch coverage of the package (floor: fail_under in pyproject.toml).
+# The whole suite, with branch coverage of the package (floor: fail_under in pyproject.toml). It
+# includes the browser suite (tests/browser/), which runs in Chromium, Firefox ESR and WebKitGTK
+# (E2E_ENGINES=chromium,firefox narrows it).
 PYTEST_ARGS ?=
 unit: $(STAMP)
 	$(BIN)/pytest --cov --cov-report=term-missing $(PYTEST_ARGS)
 
 test: lint typecheck unit
+
+# Each engine's console line per browser reason id, captured from the real engines into
+# src/flask_crossorigin/_engine_messages.py (tests/browser/test_engine_messages.py checks it).
+engine-messages: $(STAMP)
+	$(BIN)/python tests/browser/capture_messages.py
 
 # The documentation site (Sphinx + MyST), warnings as errors, into build/docs (open index.html).
 $(VENV)/.docs-installed: pyproject.toml $(STAMP)

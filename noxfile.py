@@ -37,9 +37,10 @@ nox.options.sessions = [
 ]
 nox.options.error_on_missing_interpreters = True
 
-#: Test tools and mypy come from pyproject.toml's dependency groups (``test``, ``typing``), pinned
+#: Test tools and mypy come from pyproject.toml's dependency groups (``test``, ``typing``; and
+#: ``compare``, flask-cors for the child process of tests/test_compare.py), pinned
 #: there per Python line (pytest 8.4.2 and hypothesis 6.141.1 on 3.9); ``--group`` needs pip 25.1.
-TEST_TOOLS = ["--group", "test"]
+TEST_TOOLS = ["--group", "test", "--group", "compare"]
 MYPY = ["--group", "typing"]
 FLOOR = ["flask==2.3.0", "werkzeug==2.3.0"]
 NEWEST = ["flask", "werkzeug"]

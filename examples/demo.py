@@ -34,6 +34,7 @@ from werkzeug.serving import make_server
 from flask_crossorigin import CORS, cross_origin
 from flask_crossorigin.browser import BrowserRequest, ServerResponse
 from flask_crossorigin.diagnosis import run_check
+from flask_crossorigin.engines import engine_for_user_agent
 
 API_ORIGIN = "http://localhost:5000"
 PAGE_ORIGIN = "http://127.0.0.1:5001"
@@ -214,8 +215,14 @@ def explain(
     form: dict[str, Any],
     api_origin: str = API_ORIGIN,
     page_origin: str = PAGE_ORIGIN,
+    user_agent: str | None = None,
 ) -> dict[str, Any]:
-    """Replay the page's request through the browser simulator against the API, in-process."""
+    """Replay the page's request through the browser simulator against the API, in-process.
+
+    The simulated engine is the visitor's, from their User-Agent (Chromium, Firefox, WebKit;
+    the Fetch standard for any other), so the verdict is the one their browser reaches where
+    engines differ, with their engine's own console line.
+    """
     headers = parse_headers(str(form.get("headers", "")))
     body = form.get("body") or None
     content_type = None
@@ -237,7 +244,8 @@ def explain(
 
     # The same explanation `flask cors check` prints: the browser's verdict, the policy that
     # applied and the server's own reason, and a fix phrased in terms of that policy.
-    checked = run_check(browser_request, send, api, api_origin)
+    engine = engine_for_user_agent(user_agent)
+    checked = run_check(browser_request, send, api, api_origin, engine=engine)
     report = checked.as_json()
     policy = None
     found = checked.coverage
@@ -245,7 +253,12 @@ def explain(
         policy = {"source": found.label, "options": found.policy.describe()}
     reason = None
     if report["reason"] is not None:
-        reason = {"id": report["reason"], "message": report["message"], "fix": report["fix"]}
+        reason = {
+            "id": report["reason"],
+            "message": report["message"],
+            "fix": report["fix"],
+            "console": report["console"],
+        }
     server_reason = report["server_reason"]
     if server_reason is None and policy is not None:
         server_reason = "allowed"  # the policy granted it; any block is the browser's own rule
@@ -259,6 +272,7 @@ def explain(
         "reason": reason,
         "server_reason": server_reason,
         "policy": policy,
+        "engine": engine,
     }
 
 
@@ -286,7 +300,8 @@ def create_page(
     @page.post("/explain")
     def explain_view() -> Response:
         form = request.get_json(force=True, silent=True) or {}
-        return jsonify(explain(api, form, api_origin, page_origin))
+        agent = request.headers.get("User-Agent")
+        return jsonify(explain(api, form, api_origin, page_origin, agent))
 
     @page.get("/log")
     def log_view() -> Response:

@@ -7,6 +7,7 @@ The helpers are handed out as fixtures so that test modules never import this fi
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -130,3 +131,10 @@ def refusal_warnings(caplog: pytest.LogCaptureFixture) -> Callable[[], list[str]
         ]
 
     return lines
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flask_cors_stays_out() -> Iterator[None]:
+    """No test imports flask-cors in this process; only `flask cors compare`'s child does."""
+    yield
+    assert "flask_cors" not in sys.modules, "a test imported flask_cors in the test process"

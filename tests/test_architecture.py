@@ -29,7 +29,9 @@ import pytest
 
 #: Framework-facing, but built on top of the extension rather than part of it. The only module
 #: names written in this file: the core and the adapter are derived from the imports.
-TOOLS = frozenset({"browser", "cli", "diagnosis", "explain", "reference", "testing"})
+TOOLS = frozenset(
+    {"browser", "cli", "compare", "_compare_child", "diagnosis", "explain", "reference", "testing"}
+)
 
 FRAMEWORKS = frozenset({"flask", "werkzeug"})
 # Found without importing it: the layers are read from the source, whatever state it is in.

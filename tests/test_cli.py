@@ -1318,4 +1318,4 @@ def test_docs_cover_every_console_error_of_the_brief() -> None:
 
 def test_click_group_name() -> None:
     assert isinstance(cors_cli, click.Group)
-    assert set(cors_cli.commands) == {"check", "routes", "explain"}
+    assert set(cors_cli.commands) == {"check", "routes", "explain", "compare"}

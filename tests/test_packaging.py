@@ -64,10 +64,13 @@ def test_each_tool_has_one_version_per_python() -> None:
                 assert len(set(markers)) == len(markers), f"[{group}] {tool}: a marker repeats"
 
 
-def test_flask_cors_is_only_a_benchmark_peer() -> None:
+def test_flask_cors_is_only_a_benchmark_peer_and_the_compared_side() -> None:
+    # `bench` (the benchmarks' comparison peer) and `compare` (the child process of `flask cors
+    # compare`'s tests loads example apps with it); never the package, never another group.
     groups = _group_requirements()
     holders = [g for g, reqs in groups.items() if any(r.startswith("flask-cors") for r in reqs)]
-    assert holders == ["bench"]
+    assert sorted(holders) == ["bench", "compare"]
+    assert groups["compare"] == ["flask-cors==6.0.5"]
 
 
 def test_pre_commit_runs_the_pinned_ruff() -> None:

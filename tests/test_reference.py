@@ -151,6 +151,8 @@ def test_every_id_resolves_from_an_installed_wheel(tmp_path: Path) -> None:
     # checkout is near, and prove which copy answered.
     env = {**os.environ, "PYTHONPATH": str(target)}
     env.pop("FLASK_APP", None)
+    # The installed copy is not the code under measurement (coverage patches subprocesses).
+    env.pop("COVERAGE_PROCESS_CONFIG", None)
     command = [sys.executable, "-m", "flask", "cors", "explain"]
     where = subprocess.run(
         [sys.executable, "-c", "import flask_crossorigin as m; print(m.__file__)"],
@@ -181,7 +183,7 @@ def test_every_id_resolves_from_an_installed_wheel(tmp_path: Path) -> None:
 PACKAGE = ROOT / "src" / "flask_crossorigin"
 #: ``flask cors explain ID`` or 'flask cors explain --page NAME', quoted as the package's texts
 #: quote commands (a line break may fall inside); the ID and NAME placeholders are no references.
-CITED = re.compile(r"(?:``|')flask cors explain (--page )?([\w.-]+)(?:``|')")
+CITED = re.compile(r"(?:``|')flask cors explain (--page )?([\w.-]+(?:#[\w-]+)?)(?:``|')")
 
 
 def _package_texts() -> dict[str, str]:

@@ -157,18 +157,35 @@ def test_a_request_the_page_cannot_send_has_no_server_fix() -> None:
     assert verdict.message
 
 
-def test_chromium_divergence_is_a_note_and_the_standard_verdict_stays() -> None:
+def test_engines_that_depart_are_named_and_the_standard_verdict_stays() -> None:
+    # A literal '*' in Access-Control-Allow-Headers: the standard blocks Authorization (F16),
+    # every engine lets it through without credentials (class A). The verdict stands for all
+    # engines, so it is blocked (not allowed in every engine), and each engine says why.
     app = make_app()
     verdict = check(app, "/legacy", origin=PAGE, headers={"Authorization": "Bearer t"})
     assert not verdict.allowed
     assert verdict.reason == "authorization_not_covered_by_wildcard"
-    (note,) = verdict.notes
-    assert "Chromium" in note and "still let Authorization through" in note
-    # With credentials, Chromium treats '*' as literal too: no note.
+    assert not verdict.agree
+    assert not verdict.engines["spec"].allowed and verdict.engines["spec"].departures == ()
+    for name in ("chromium", "firefox", "webkit"):
+        (why,) = verdict.engines[name].departures
+        assert verdict.engines[name].allowed and why.startswith("class A, departs from F16")
+    assert [note.split(":")[0] for note in verdict.notes] == ["chromium", "firefox", "webkit"]
+    assert "chromium: ALLOWED (class A" in verdict.describe()
+    # With credentials, every engine treats '*' as literal too: they agree, and no note.
     credentialed = check(
         app, "/legacy", origin=PAGE, headers={"Authorization": "t"}, credentials=True
     )
-    assert credentialed.notes == ()
+    assert credentialed.agree and credentialed.notes == ()
+    # One engine at a time: the standard alone, as the check was before it knew engines.
+    alone = check(app, "/legacy", origin=PAGE, headers={"Authorization": "t"}, engine="spec")
+    assert alone.reason == "authorization_not_covered_by_wildcard" and alone.notes == ()
+    assert list(alone.engines) == ["spec"]
+    firefox = check(app, "/legacy", origin=PAGE, headers={"Authorization": "t"}, engine="firefox")
+    assert firefox.allowed and list(firefox.engines) == ["firefox"]
+    assert "firefox: class A, departs from F16" in "".join(
+        firefox.notes
+    )
 
 
 def test_cli_shares_the_implementation() -> None:
@@ -196,14 +213,16 @@ def test_cli_shares_the_implementation() -> None:
         assert list(verdict.steps) == shown["steps"]
 
 
-def test_cli_text_has_the_note_before_the_fix() -> None:
+def test_cli_text_names_the_differing_engines_before_the_fix() -> None:
     app = make_app()
     args = ["check", "--origin", PAGE, "--header", "Authorization: Bearer t", "/legacy"]
     result = app.test_cli_runner().invoke(cors_cli, args)
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    note = next(i for i, line in enumerate(lines) if line.startswith("note: current Chromium"))
-    assert lines[note + 1].startswith("fix: ")
+    block = lines.index("engines differ:")
+    assert lines[block + 1] == "  spec: BLOCKED: authorization_not_covered_by_wildcard"
+    assert lines[block + 2].startswith("  chromium, firefox, webkit: ALLOWED (class A, ")
+    assert lines[block + 3].startswith("fix: ")
     assert lines[-1].startswith("BLOCKED: authorization_not_covered_by_wildcard:")
 
 

@@ -6,6 +6,11 @@ decisions (does this request preflight? does this preflight answer pass? which r
 may the page read?) so that tests, a CLI and the documentation can show the exact verdict and the
 exact reason, without a browser and without Flask.
 
+The verdict is the standard's unless an engine is named: ``engine="chromium"`` (``"firefox"``,
+``"webkit"``) replays the measured ways that engine departs from the standard
+(:data:`flask_crossorigin.engines.DEPARTURES`), and :func:`simulate_engines` runs every engine
+and says where, and why, their verdicts differ.
+
 Rule ids such as ``F16`` refer to the project's page of the Fetch CORS rules (``flask cors
 explain F16`` prints one, ``flask cors explain --page fetch-rules`` the page). Everything here is
 pure and stdlib-only; odd input (duplicate or empty headers, non-ASCII values, nonsense
@@ -18,9 +23,11 @@ import contextlib
 import re
 import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from urllib.parse import SplitResult, urljoin, urlsplit
+
+from .engines import ENGINES, Departure, departs, departure, parse_engines
 
 __all__ = [
     "CHROMIUM_MAX_AGE_LIMIT",
@@ -31,6 +38,7 @@ __all__ = [
     "REASONS",
     "BrowserRequest",
     "CheckResult",
+    "EngineVerdicts",
     "Headers",
     "PreflightNeed",
     "Reason",
@@ -42,7 +50,9 @@ __all__ = [
     "needs_preflight",
     "normalize_method",
     "preflight_request_headers",
+    "replaying",
     "simulate",
+    "simulate_engines",
 ]
 
 #: Where a bare path such as ``/items`` is taken to live; it is the origin Werkzeug's test client
@@ -286,7 +296,10 @@ class Reason:
     as a generic hint and is meant to be replaced by callers that know the server's actual policy
     (see :meth:`with_fix`). ``stage`` is one of ``request``, ``preflight``, ``actual`` or
     ``redirect``; ``rule`` cites a Fetch rule (``flask cors explain F13``), empty when none
-    covers it.
+    covers it. ``values`` are the request's values the refusal is about (``url``, ``origin``,
+    and where they apply ``value``, ``method``, ``header``, ``status``), the placeholders of an
+    engine's own console line (:func:`flask_crossorigin.engines.console_line`); they take no
+    part in comparing reasons.
     """
 
     id: str
@@ -294,6 +307,7 @@ class Reason:
     message: str
     fix: str
     rule: str = ""
+    values: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def with_fix(self, fix: str) -> Reason:
         """Return a copy carrying a policy-specific hint; reasons are shared, so never mutate."""
@@ -379,6 +393,8 @@ class CheckResult:
     ``readable_headers`` (lower-case, sorted) are the response header names script can read
     after an accepted actual response (F24). ``preflight_cache_seconds`` is how long Chromium
     would reuse an accepted preflight (F19). ``notes`` hold non-fatal observations worth showing.
+    ``departures`` are the classes of :data:`~flask_crossorigin.engines.DEPARTURES` by which
+    the engine checked departs from the standard's answer here.
     """
 
     ok: bool
@@ -386,6 +402,7 @@ class CheckResult:
     readable_headers: tuple[str, ...] = ()
     preflight_cache_seconds: int | None = None
     notes: tuple[str, ...] = ()
+    departures: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -393,7 +410,10 @@ class Verdict:
     """The end-to-end story of one fetch(): what was sent, what came back, and the outcome.
 
     ``steps`` are short lines meant for a terminal; ``status`` and ``readable_headers`` describe
-    the response the page finally sees (unset when it is blocked).
+    the response the page finally sees (unset when it is blocked). ``engine`` is the engine
+    simulated (``spec``: the Fetch standard), and ``departures`` the classes of
+    :data:`~flask_crossorigin.engines.DEPARTURES` that changed something in this fetch, in
+    the order they did: what explains a verdict that differs from the standard's.
     """
 
     allowed: bool
@@ -401,6 +421,13 @@ class Verdict:
     steps: tuple[str, ...]
     status: int | None = None
     readable_headers: tuple[str, ...] = ()
+    engine: str = "spec"
+    departures: tuple[str, ...] = ()
+
+    @property
+    def outcome(self) -> tuple[bool, str | None, int | None]:
+        """What two engines must share to agree: allowed, the reason id, the final status."""
+        return self.allowed, None if self.reason is None else self.reason.id, self.status
 
 
 # --------------------------------------------------------------------------------------------
@@ -667,18 +694,44 @@ class _Hop:
     force_preflight: bool
     cross_origin: bool  # response tainting "cors"
     tainted: bool = False  # a cross-origin redirect happened: Origin becomes 'null' (F29)
+    engine: str = "spec"
+    # The departure classes that changed something so far; one list shared by every hop of a
+    # fetch (replace() passes it on), filled by _departs.
+    trace: list[str] = field(default_factory=list, compare=False)
+    preflighted: bool = False  # an earlier hop of this fetch was preflighted (class C)
+    stripped: tuple[tuple[str, str], ...] = ()  # headers a cross-origin redirect removed (E)
 
     @property
     def origin(self) -> str:
         return "null" if self.tainted else self.page_origin
 
 
-def _prepare(request: BrowserRequest) -> tuple[_Hop, tuple[str, ...], Reason | None]:
+def _departs(hop: _Hop, cls: str) -> bool:
+    """Whether the hop's engine departs from the standard here (class *cls*), noting it if so.
+
+    Each class's hook calls this at the one point the departure changes, and only when the
+    standard's answer would otherwise differ, so the trace lists what explains a verdict.
+    """
+    if not departs(hop.engine, cls):
+        return False
+    if cls not in hop.trace:
+        hop.trace.append(cls)
+    return True
+
+
+def _prepare(
+    request: BrowserRequest, engine: str = "spec"
+) -> tuple[_Hop, tuple[str, ...], Reason | None]:
     """Turn the script's request into what the network layer sends, as fetch() would.
 
     Returns the hop, the forbidden header names that were dropped, and the reason fetch() would
-    throw, if it would.
+    throw, if it would. A ValueError for an engine the simulator does not know.
     """
+    if engine not in ENGINES:
+        raise ValueError(
+            f"unknown engine {engine!r}: simulate one of {', '.join(ENGINES)} "
+            "(simulate_engines runs them all)"
+        )
     origin = _serialize_origin(request.origin)
     url = _absolute(request.url)
     method = normalize_method(request.method)
@@ -711,6 +764,7 @@ def _prepare(request: BrowserRequest) -> tuple[_Hop, tuple[str, ...], Reason | N
         credentials=request.credentials,
         force_preflight=request.force_preflight,
         cross_origin=not _same_origin(origin, _origin_of(url)),
+        engine=engine,
     )
     error: Reason | None = None
     if parts is not None and _includes_credentials(parts):
@@ -843,7 +897,12 @@ def _blocked_prefix(hop: _Hop) -> str:
     )
 
 
-def _failure(hop: _Hop, reason_id: str, stage: str, detail: str, fix: str) -> Reason:
+def _values_of(hop: _Hop, values: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """The refusal's values for an engine's console line: the hop's URL and origin, and more."""
+    return (("url", hop.url), ("origin", hop.origin), *values.items())
+
+
+def _failure(hop: _Hop, reason_id: str, stage: str, detail: str, fix: str, **values: str) -> Reason:
     if stage == "preflight":
         message = (
             _blocked_prefix(hop) + "The preflight response did not pass the access control "
@@ -856,7 +915,8 @@ def _failure(hop: _Hop, reason_id: str, stage: str, detail: str, fix: str) -> Re
         )
     else:
         message = _blocked_prefix(hop) + detail
-    return Reason(reason_id, stage, message, fix, _CATALOGUE[reason_id][0])
+    rule = _CATALOGUE[reason_id][0]
+    return Reason(reason_id, stage, message, fix, rule, _values_of(hop, values))
 
 
 def _request_failure(hop: _Hop, reason_id: str, detail: str, fix: str) -> Reason:
@@ -864,7 +924,8 @@ def _request_failure(hop: _Hop, reason_id: str, detail: str, fix: str) -> Reason
         f"fetch('{hop.url}') from origin '{hop.origin}' was rejected before any request was "
         f"sent: {detail}"
     )
-    return Reason(reason_id, "request", message, fix, _CATALOGUE[reason_id][0])
+    rule = _CATALOGUE[reason_id][0]
+    return Reason(reason_id, "request", message, fix, rule, _values_of(hop, {"method": hop.method}))
 
 
 def _acao_fix(hop: _Hop, stage: str, status: int) -> str:
@@ -899,6 +960,7 @@ def _cors_check(hop: _Hop, response: ServerResponse, stage: str) -> Reason | Non
             "The response has no 'Access-Control-Allow-Origin' header, so its content is not "
             "shared with this origin.",
             _acao_fix(hop, stage, response.status),
+            status=str(response.status),
         )
     value = ", ".join(values)
     if len(values) > 1 or "," in value:
@@ -910,6 +972,8 @@ def _cors_check(hop: _Hop, response: ServerResponse, stage: str) -> Reason | Non
             "only one origin or '*' is accepted.",
             "The server must send 'Access-Control-Allow-Origin' once, with one value; look for "
             "a proxy or a second middleware adding its own copy.",
+            value=value,
+            status=str(response.status),
         )
     if value == "*":
         if not hop.credentials:
@@ -923,6 +987,8 @@ def _cors_check(hop: _Hop, response: ServerResponse, stage: str) -> Reason | Non
             f"The server must echo 'Access-Control-Allow-Origin: {hop.origin}' with "
             "'Access-Control-Allow-Credentials: true' and 'Vary: Origin', or the page must "
             "stop sending credentials.",
+            value=value,
+            status=str(response.status),
         )
     if value != hop.origin:
         if value != "null" and _origin_of(value) is None:
@@ -933,6 +999,8 @@ def _cors_check(hop: _Hop, response: ServerResponse, stage: str) -> Reason | Non
                 f"The 'Access-Control-Allow-Origin' header value '{value}' is not '*', 'null' "
                 "or an origin.",
                 f"The server must send 'Access-Control-Allow-Origin: {hop.origin}'.",
+                value=value,
+                status=str(response.status),
             )
         return _failure(
             hop,
@@ -941,6 +1009,8 @@ def _cors_check(hop: _Hop, response: ServerResponse, stage: str) -> Reason | Non
             f"The 'Access-Control-Allow-Origin' header is '{value}', which is not equal to the "
             f"requesting origin '{hop.origin}'.",
             _mismatch_fix(hop, value),
+            value=value,
+            status=str(response.status),
         )
     return _credentials_check(hop, response, stage)
 
@@ -958,6 +1028,8 @@ def _credentials_check(hop: _Hop, response: ServerResponse, stage: str) -> Reaso
             "'Access-Control-Allow-Credentials' header; it must be 'true'.",
             "The server must send 'Access-Control-Allow-Credentials: true' for origins it "
             "trusts with cookies, or the page must drop credentials: 'include'.",
+            value="",
+            status=str(response.status),
         )
     if value != "true":
         return _failure(
@@ -967,6 +1039,8 @@ def _credentials_check(hop: _Hop, response: ServerResponse, stage: str) -> Reaso
             f"The 'Access-Control-Allow-Credentials' header is '{value}'; with credentials "
             "mode 'include' only the exact, lower-case value 'true' is accepted.",
             "The server must send exactly 'Access-Control-Allow-Credentials: true', once.",
+            value=value,
+            status=str(response.status),
         )
     return None
 
@@ -976,17 +1050,23 @@ def _credentials_check(hop: _Hop, response: ServerResponse, stage: str) -> Reaso
 # --------------------------------------------------------------------------------------------
 
 
-def check_preflight(request: BrowserRequest, response: ServerResponse) -> CheckResult:
+def check_preflight(
+    request: BrowserRequest, response: ServerResponse, engine: str = "spec"
+) -> CheckResult:
     """Judge a response to the preflight for ``request`` as the browser would.
 
     The check uses the *actual* request's credentials mode even though the preflight itself
     carries none (F3, F13). A redirect is reported before anything else and a failing CORS check
-    before a bad status, the order in which Chromium reports them.
+    before a bad status, the order in which Chromium reports them. *engine* (``"spec"``,
+    ``"chromium"``, ``"firefox"``, ``"webkit"``) judges as that engine does: all three let
+    ``Access-Control-Allow-Headers: *`` cover Authorization without credentials (class A).
     """
-    hop, _, error = _prepare(request)
+    hop, _, error = _prepare(request, engine)
     if error is not None:
         return CheckResult(False, error)
     result = _check_preflight(hop, response)
+    if hop.trace:
+        result = replace(result, departures=tuple(hop.trace))
     if hop.cross_origin:
         return result
     note = "a browser sends no preflight for a same-origin request; checked as if cross-origin"
@@ -1004,6 +1084,8 @@ def _check_preflight(hop: _Hop, response: ServerResponse) -> CheckResult:
             "redirects are never followed for a preflight.",
             "The server must answer OPTIONS at this exact URL with a 2xx status; request the "
             "final URL directly (watch for trailing-slash and http-to-https redirects).",
+            status=str(status),
+            value=location,
         )
     failure = _cors_check(hop, response, "preflight")
     if failure is not None:
@@ -1016,6 +1098,7 @@ def _check_preflight(hop: _Hop, response: ServerResponse) -> CheckResult:
             "succeed.",
             "The server must answer preflights with 204 (or 200) before authentication, "
             "routing or method checks run (F36); preflights never carry credentials (F3).",
+            status=str(status),
         )
     method_values = _values(response.headers, _ACAM)
     header_values = _values(response.headers, _ACAH)
@@ -1027,6 +1110,7 @@ def _check_preflight(hop: _Hop, response: ServerResponse) -> CheckResult:
             f"The 'Access-Control-Allow-Methods' header ('{', '.join(method_values)}') is not "
             "a comma-separated list of method names.",
             "The server must send method tokens separated by commas, e.g. 'GET, PUT, DELETE'.",
+            value=", ".join(method_values),
         )
     headers_ok, allowed_headers = _parse_list(header_values)
     if not headers_ok:
@@ -1037,6 +1121,7 @@ def _check_preflight(hop: _Hop, response: ServerResponse) -> CheckResult:
             "a comma-separated list of header names.",
             "The server must send header names separated by commas, e.g. "
             "'Content-Type, X-Api-Key'.",
+            value=", ".join(header_values),
         )
     if methods is None and hop.force_preflight:
         methods = [hop.method]
@@ -1049,8 +1134,8 @@ def _check_preflight(hop: _Hop, response: ServerResponse) -> CheckResult:
     return CheckResult(True, preflight_cache_seconds=seconds, notes=notes)
 
 
-def _fail(hop: _Hop, reason_id: str, detail: str, fix: str) -> CheckResult:
-    return CheckResult(False, _failure(hop, reason_id, "preflight", detail, fix))
+def _fail(hop: _Hop, reason_id: str, detail: str, fix: str, **values: str) -> CheckResult:
+    return CheckResult(False, _failure(hop, reason_id, "preflight", detail, fix, **values))
 
 
 def _method_check(hop: _Hop, methods: list[str], shown: str | None) -> Reason | None:
@@ -1067,6 +1152,8 @@ def _method_check(hop: _Hop, methods: list[str], shown: str | None) -> Reason | 
             f"'Access-Control-Allow-Methods' offers only the wildcard '*', which does not cover "
             f"'{method}' because the request includes credentials.",
             f"The server must list '{method}' by name when credentials are allowed (F18).",
+            method=method,
+            value=shown or "",
         )
     fix = f"The server must include '{method}' in 'Access-Control-Allow-Methods'"
     if _upper(method) in methods:
@@ -1081,6 +1168,8 @@ def _method_check(hop: _Hop, methods: list[str], shown: str | None) -> Reason | 
         f"Method '{method}' is not allowed by the 'Access-Control-Allow-Methods' header of the "
         f"preflight response (it is {_show(shown)}).",
         fix + ".",
+        method=method,
+        value=shown or "",
     )
 
 
@@ -1089,7 +1178,9 @@ def _header_check(hop: _Hop, allowed: list[str], shown: str | None) -> Reason | 
     wildcard = "*" in allowed
     names = {_lower(name) for name, _ in hop.headers}
     if "authorization" in names and "authorization" not in listed:
-        if wildcard:
+        if wildcard and not hop.credentials and _departs(hop, "A"):
+            pass  # class A: the engine lets '*' cover Authorization; the others are checked below
+        elif wildcard:
             return _failure(
                 hop,
                 "authorization_not_covered_by_wildcard",
@@ -1098,8 +1189,11 @@ def _header_check(hop: _Hop, allowed: list[str], shown: str | None) -> Reason | 
                 "; the wildcard '*' never covers it.",
                 "The server must list Authorization explicitly, e.g. "
                 "'Access-Control-Allow-Headers: *, Authorization' (F16).",
+                header="authorization",
+                value=shown or "",
             )
-        return _header_not_allowed(hop, "authorization", shown)
+        else:
+            return _header_not_allowed(hop, "authorization", shown)
     unsafe, _ = _classify(hop.headers)
     for name in unsafe:
         if name in listed or (wildcard and not hop.credentials):
@@ -1113,6 +1207,8 @@ def _header_check(hop: _Hop, allowed: list[str], shown: str | None) -> Reason | 
                 "'Access-Control-Allow-Headers', which does not count when the request "
                 "includes credentials.",
                 f"The server must list '{name}' by name when credentials are allowed (F18).",
+                header=name,
+                value=shown or "",
             )
         return _header_not_allowed(hop, name, shown)
     return None
@@ -1127,6 +1223,8 @@ def _header_not_allowed(hop: _Hop, name: str, shown: str | None) -> Reason:
         f"of the preflight response (it is {_show(shown)}).",
         f"The server must include '{name}' in 'Access-Control-Allow-Headers', or the page must "
         "stop sending it.",
+        header=name,
+        value=shown or "",
     )
 
 
@@ -1227,41 +1325,50 @@ def _readable_headers(
 # --------------------------------------------------------------------------------------------
 
 
-def simulate(
-    request: BrowserRequest,
-    send: Callable[[str, str, list[tuple[str, str]]], ServerResponse],
-) -> Verdict:
+Send = Callable[[str, str, list[tuple[str, str]]], ServerResponse]
+
+
+def simulate(request: BrowserRequest, send: Send, engine: str = "spec") -> Verdict:
     """Run one fetch() end to end against ``send``: preflight, actual request and redirects.
 
     ``send(method, url, headers)`` performs one HTTP exchange (``url`` is absolute; a Werkzeug
     test client accepts it as is) and must not follow redirects itself, because the browser
     checks every hop (F27) and may change the request between hops (F29, F30). Exceptions from
     ``send`` propagate: they are the harness's failures, not the browser's.
+
+    *engine* is ``"spec"`` (the Fetch standard), ``"chromium"``, ``"firefox"`` or ``"webkit"``:
+    an engine's fetch departs from the standard's where :data:`~flask_crossorigin.engines
+    .DEPARTURES` says it does, and each departure that changed something is a ``note:`` step
+    and is listed in :attr:`Verdict.departures`. Any other name is a ValueError.
     """
-    hop, dropped, error = _prepare(request)
+    hop, dropped, error = _prepare(request, engine)
     mode = "include" if hop.credentials else "same-origin"
     steps = [f"fetch {hop.method} {hop.url} from {hop.origin} (credentials: {mode})"]
     if dropped:
         steps.append("the browser drops forbidden headers: " + ", ".join(dropped))
     if error is not None:
-        return _blocked(steps, error, "fetch() throws")
+        return _blocked(steps, error, "fetch() throws", hop)
     redirects = 0
     while True:
         if hop.cross_origin:
-            need = _need(hop)
+            need = _hop_need(hop)
             if need.needed:
                 steps.append("preflight needed: " + "; ".join(need.why))
-                headers = _preflight_headers(hop, need.request_headers)
+                asked = _as_preflighted(hop)
+                unsafe = _classify(asked.headers)[0] if asked is not hop else need.request_headers
+                headers = _preflight_headers(asked, unsafe)
                 steps.append(f"-> OPTIONS {hop.url} [{_format_headers(headers)}]")
                 answer = send("OPTIONS", hop.url, headers)
-                checked = _check_preflight(hop, answer)
+                checked = _check_preflight(asked, answer)
                 if checked.reason is not None:
-                    return _blocked(steps, checked.reason, f"<- {answer.status} preflight")
+                    return _blocked(steps, checked.reason, f"<- {answer.status} preflight", hop)
                 steps.append(
                     f"<- {answer.status} preflight passes; "
                     f"cached for {checked.preflight_cache_seconds} s"
                 )
                 steps.extend(f"   note: {note}" for note in checked.notes)
+                _note_departures(steps, hop)
+                hop = replace(hop, preflighted=True)
             else:
                 steps.append("no preflight: safelisted method and headers (F6, F8)")
         else:
@@ -1271,26 +1378,69 @@ def simulate(
         response = send(hop.method, hop.url, headers)
         checked = _check_actual(hop, response)
         if checked.reason is not None:
-            return _blocked(steps, checked.reason, f"<- {response.status}")
+            return _blocked(steps, checked.reason, f"<- {response.status}", hop)
         if _is_redirect(response):
             next_hop, failure, changes = _follow(hop, response, redirects)
             if failure is not None:
-                return _blocked(steps, failure, f"<- {response.status} redirect")
+                return _blocked(steps, failure, f"<- {response.status} redirect", hop)
             if next_hop is not None:
                 redirects += 1
                 detail = "".join(f"; {change}" for change in changes)
                 steps.append(f"<- {response.status} redirect to {next_hop.url}{detail}")
+                _note_departures(steps, hop)
                 hop = next_hop
                 continue
         readable = ", ".join(checked.readable_headers) or "none"
         steps.append(f"<- {response.status} allowed; readable headers: {readable}")
         steps.extend(f"   note: {note}" for note in checked.notes)
-        return Verdict(True, None, tuple(steps), response.status, checked.readable_headers)
+        return Verdict(
+            True,
+            None,
+            tuple(steps),
+            response.status,
+            checked.readable_headers,
+            hop.engine,
+            tuple(hop.trace),
+        )
 
 
-def _blocked(steps: list[str], reason: Reason, what: str) -> Verdict:
+def _blocked(steps: list[str], reason: Reason, what: str, hop: _Hop) -> Verdict:
     steps.append(f"{what}: blocked ({reason.id})")
-    return Verdict(False, reason, tuple(steps))
+    _note_departures(steps, hop)
+    return Verdict(False, reason, tuple(steps), engine=hop.engine, departures=tuple(hop.trace))
+
+
+def _note_departures(steps: list[str], hop: _Hop) -> None:
+    """A ``note:`` step for each departure that changed something since the last such note."""
+    noted = {step for step in steps if step.startswith("   note: ")}
+    for cls in hop.trace:
+        note = f"   note: {hop.engine}: {departure(cls).describe()}"
+        if note not in noted:
+            steps.append(note)
+
+
+def _hop_need(hop: _Hop) -> PreflightNeed:
+    """Whether this hop is preflighted: per the standard, or always after a preflighted hop (C)."""
+    need = _need(hop)
+    if need.needed or not hop.preflighted or not _departs(hop, "C"):
+        return need
+    why = f"{hop.engine} preflights every hop after a preflighted one (class C)"
+    return replace(need, needed=True, why=(why,), request_headers=_classify(hop.headers)[0])
+
+
+def _as_preflighted(hop: _Hop) -> _Hop:
+    """The hop as the engine's preflight presents it: its origin (D) and its headers (E).
+
+    The standard's preflight is the hop itself. Firefox's, after a cross-origin redirect, says
+    the page's origin rather than ``null`` (class D), and is checked against it; WebKit's still
+    asks for the Authorization the redirect removed (class E), and is checked for it.
+    """
+    asked = hop
+    if hop.tainted and _departs(hop, "D"):
+        asked = replace(asked, tainted=False)
+    if hop.stripped and _departs(hop, "E"):
+        asked = replace(asked, headers=(*asked.headers, *hop.stripped))
+    return asked
 
 
 def _actual_headers(hop: _Hop) -> list[tuple[str, str]]:
@@ -1324,6 +1474,8 @@ def _follow(
                 "redirect_location_invalid",
                 f"The {status} response's 'Location' header ('{shown}') is not exactly one URL.",
                 "The server must send a single, valid Location header.",
+                status=str(status),
+                value=shown,
             ),
             (),
         )
@@ -1335,6 +1487,8 @@ def _follow(
                 "url_not_http",
                 f"The response redirects to '{target}', which is not an http(s) URL.",
                 "The server must redirect to an http:// or https:// URL.",
+                status=str(status),
+                value=target,
             ),
             (),
         )
@@ -1346,6 +1500,8 @@ def _follow(
                 "too_many_redirects",
                 f"The request was redirected more than {MAX_REDIRECTS} times.",
                 "The server must end the redirect chain; look for a redirect loop.",
+                status=str(status),
+                value=target,
             ),
             (),
         )
@@ -1361,22 +1517,31 @@ def _follow(
                 f"The response redirects to '{target}', which embeds a username or password; "
                 "cross-origin requests may not follow such a redirect.",
                 "The server must redirect to a URL without userinfo.",
+                status=str(status),
+                value=target,
             ),
             (),
         )
     changes: list[str] = []
     method, headers = hop.method, hop.headers
+    current_origin = _origin_of(hop.url)
+    crossing = not _same_origin(current_origin, new_origin)
     if (status in (301, 302) and method == "POST") or (
         status == 303 and method not in ("GET", "HEAD")
     ):
         method = "GET"
         headers = tuple(h for h in headers if _lower(h[0]) not in _REQUEST_BODY_HEADERS)
         changes.append(f"{hop.method} becomes GET without a body")
-    current_origin = _origin_of(hop.url)
-    if not _same_origin(current_origin, new_origin):
+    elif status in (307, 308) and method == "DELETE" and crossing and _departs(hop, "F"):
+        method = "GET"
+        headers = tuple(h for h in headers if _lower(h[0]) not in _REQUEST_BODY_HEADERS)
+        changes.append(f"DELETE becomes GET ({hop.engine}, {departure('F').describe()})")
+    stripped = hop.stripped
+    if crossing:
         kept = tuple(h for h in headers if _lower(h[0]) != "authorization")
         if len(kept) != len(headers):
             changes.append("Authorization is dropped (F30)")
+            stripped = (*stripped, *(h for h in headers if _lower(h[0]) == "authorization"))
         headers = kept
     tainted = hop.tainted or (
         not _same_origin(current_origin, new_origin)
@@ -1391,9 +1556,107 @@ def _follow(
         headers=headers,
         cross_origin=hop.cross_origin or not _same_origin(hop.page_origin, new_origin),
         tainted=tainted,
+        stripped=stripped,
     )
     return next_hop, None, tuple(changes)
 
 
-def _redirect_failure(hop: _Hop, reason_id: str, detail: str, fix: str) -> Reason:
-    return _failure(hop, reason_id, "redirect", detail, fix)
+def _redirect_failure(hop: _Hop, reason_id: str, detail: str, fix: str, **values: str) -> Reason:
+    return _failure(hop, reason_id, "redirect", detail, fix, **values)
+
+
+# --------------------------------------------------------------------------------------------
+# Every engine at once
+# --------------------------------------------------------------------------------------------
+
+
+def replaying(send: Send) -> Send:
+    """``send``, except that an exchange already made is answered again from memory.
+
+    Engines send the same requests except where they depart, so a fetch replayed for every
+    engine reaches the server once per distinct exchange: a DELETE runs once, however many
+    engines agree on it, and every engine judges the very same answer.
+    """
+    answers: dict[tuple[str, str, tuple[tuple[str, str], ...]], ServerResponse] = {}
+
+    def replay(method: str, url: str, headers: list[tuple[str, str]]) -> ServerResponse:
+        key = (method, url, tuple(headers))
+        if key not in answers:
+            answers[key] = send(method, url, headers)
+        return answers[key]
+
+    return replay
+
+
+@dataclass(frozen=True)
+class EngineVerdicts:
+    """One fetch's verdict in several engines, and why they differ where they do.
+
+    ``verdicts`` maps each engine to its :class:`Verdict`, in the order of
+    :data:`~flask_crossorigin.engines.ENGINES`. The *reference* is the standard's verdict when
+    it is there (else the first engine's): an engine that differs from it is explained by the
+    departures (class and rule) its fetch took and the reference's did not, or the other way.
+    """
+
+    verdicts: Mapping[str, Verdict]
+
+    @property
+    def reference(self) -> Verdict:
+        """The verdict the others are compared with: the standard's, when it was simulated."""
+        return self.verdicts.get("spec") or next(iter(self.verdicts.values()))
+
+    @property
+    def agree(self) -> bool:
+        """Whether every engine reaches the same outcome (allowed, reason id, status)."""
+        return len({verdict.outcome for verdict in self.verdicts.values()}) == 1
+
+    @property
+    def allowed(self) -> bool:
+        """Allowed in every engine: what "this call works" has to mean for a real page."""
+        return all(verdict.allowed for verdict in self.verdicts.values())
+
+    @property
+    def blocked_in(self) -> tuple[str, ...]:
+        """The engines that block the fetch, in order."""
+        return tuple(name for name, verdict in self.verdicts.items() if not verdict.allowed)
+
+    @property
+    def allowed_in(self) -> tuple[str, ...]:
+        """The engines that allow the fetch, in order."""
+        return tuple(name for name, verdict in self.verdicts.items() if verdict.allowed)
+
+    @property
+    def representative(self) -> str:
+        """The engine whose verdict stands for all: the reference, unless it allows a fetch
+        some engine blocks; then the first engine that blocks it. So its ``allowed`` is
+        :attr:`allowed`, and a blocked fetch always comes with a reason."""
+        reference = self.reference
+        if reference.allowed and not self.allowed:
+            return self.blocked_in[0]
+        return reference.engine
+
+    def differing(self) -> dict[str, tuple[Departure, ...]]:
+        """Each engine whose outcome differs from the reference's, with the departures that
+        explain it (classes in the order of :data:`~flask_crossorigin.engines.DEPARTURES`)."""
+        reference = self.reference
+        found: dict[str, tuple[Departure, ...]] = {}
+        for name, verdict in self.verdicts.items():
+            if verdict.outcome != reference.outcome:
+                classes = set(verdict.departures) ^ set(reference.departures)
+                found[name] = tuple(departure(cls) for cls in sorted(classes))
+        return found
+
+
+def simulate_engines(
+    request: BrowserRequest, send: Send, engines: str | Sequence[str] = "all"
+) -> EngineVerdicts:
+    """Run one fetch() in several engines (``"all"``: the standard and every engine).
+
+    Each engine's fetch is :func:`simulate`'s; they share ``send`` through :func:`replaying`,
+    so an exchange two engines both make reaches the server once.
+
+    .. versionadded:: 0.2
+    """
+    names = parse_engines(engines) if isinstance(engines, str) else tuple(engines)
+    shared = replaying(send)
+    return EngineVerdicts({name: simulate(request, shared, name) for name in names})

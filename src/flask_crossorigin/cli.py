@@ -30,18 +30,20 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, NoAppException, ScriptInfo
 
+from . import compare as compare_module
 from ._http import DEFAULT_PORTS, is_token
 from .browser import BrowserRequest
 from .diagnosis import (
     TEXT_BODY_TYPE,
-    CheckReport,
     DiagnosisError,
+    EngineReports,
     app_base_url,
     http_sender,
     in_process_sender,
     routes,
-    run_check,
+    run_checks,
 )
+from .engines import ALL, ENGINES, match_console_line
 from .errors import ConfigError
 from .reference import KINDS, DocsMissingError, UnknownIdError, all_ids, explain_id, page, pages
 
@@ -326,6 +328,14 @@ def _load_app(required: bool) -> Flask | None:
     show_default=True,
     help="Seconds to wait for each answer with --url.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice((*ENGINES, ALL)),
+    default=ALL,
+    show_default=True,
+    help="The browser engine to simulate: spec (the Fetch standard), chromium, firefox, webkit, "
+    "or all of them, with one verdict where they agree and one per engine where they differ.",
+)
 @click.argument("path", callback=_parse_path)
 def check_command(
     origin: str,
@@ -337,6 +347,7 @@ def check_command(
     as_json: bool,
     base_url: str | None,
     timeout: float,
+    engine: str,
     path: str,
 ) -> None:
     """Replay a browser's fetch() of PATH and say whether the page could read the answer.
@@ -349,10 +360,17 @@ def check_command(
     -H and -d work as with curl, so a curl command line carries over: -H 'Content-Type:
     application/json' -d '{"name": "x"}' makes a POST whose JSON body reaches the view.
 
-    The requests really run: views execute, with their side effects (a DELETE deletes). Point
-    the check at a path and an environment where that is safe.
+    By default every engine is simulated (--engine all): the Fetch standard, Chromium, Firefox
+    and WebKit. Where they agree there is one verdict; where they differ, an 'engines differ:'
+    block gives each engine's verdict with the class and rule of its departure from the
+    standard. Where the engines' console lines were captured, each blocking engine's own line
+    is printed ('chromium says: ...') above the fix.
 
-    Exit status: 0 allowed, 1 blocked, 2 the check could not run.
+    The requests really run: views execute, with their side effects (a DELETE deletes; an
+    exchange several engines make runs once). Point the check at a path and an environment
+    where that is safe.
+
+    Exit status: 0 allowed (in every engine checked), 1 blocked, 2 the check could not run.
     """
     if method is None:
         method = "POST" if data is not None else "GET"
@@ -375,7 +393,9 @@ def check_command(
         content_type=content_type,
     )
     try:
-        report: CheckReport = run_check(request, send, app, base, local_policy=base_url is not None)
+        report: EngineReports = run_checks(
+            request, send, app, base, local_policy=base_url is not None, engines=engine
+        )
     except DiagnosisError as error:
         raise CheckError(str(error)) from error
     if as_json:
@@ -383,7 +403,7 @@ def check_command(
     else:
         for line in report.text():
             click.echo(line)
-    raise SystemExit(EXIT_ALLOWED if report.verdict.allowed else EXIT_BLOCKED)
+    raise SystemExit(EXIT_ALLOWED if report.allowed else EXIT_BLOCKED)
 
 
 def _cell(value: object) -> str:
@@ -661,6 +681,9 @@ def explain_command(list_ids: bool, page_name: str | None, ids: tuple[str, ...])
     ('F16', 'F13.3'). No app is needed. --page NAME prints a whole page of the documentation
     (the options reference, migrating from flask-cors, ...), as installed with the package.
 
+    ID may also be a console line pasted from Chromium, Firefox or WebKit, in quotes: the
+    reason id it stands for is found (from the engines' own lines, as captured) and explained.
+
     Exit status: 0 explained, 2 an id or page is not documented (the closest one is suggested).
     """
     try:
@@ -694,5 +717,92 @@ def _explain(ids: tuple[str, ...], page_name: str | None, list_ids: bool) -> Non
         try:
             texts.extend(entry.render() for entry in explain_id(wanted))
         except UnknownIdError as error:
-            raise CheckError(str(error)) from error
+            if not any(char.isspace() for char in wanted.strip()):
+                raise CheckError(str(error)) from error
+            texts.extend(_explain_console_line(wanted))
     click.echo("\n\n".join(texts))
+
+
+def _explain_console_line(line: str) -> list[str]:
+    """The entries of the reason ids a pasted console line stands for, each with a title line.
+
+    No id is several words long, so a text with spaces is taken for a console line; one that
+    matches no engine's line is an error, never the closest id by spelling (which would name
+    an unrelated reason).
+    """
+    matches = match_console_line(line)
+    if not matches:
+        raise CheckError(
+            "this is neither an id nor a console line of Chromium, Firefox or WebKit that "
+            "flask-crossorigin knows; paste the whole line, or run 'flask cors explain --list' "
+            "for the ids."
+        )
+    engines: dict[str, list[str]] = {}
+    for match in matches:
+        engines.setdefault(match.reason, []).append(match.engine)
+    return [
+        f"matched {' and '.join(dict.fromkeys(names))}'s console line for {reason}\n\n"
+        + "\n\n".join(entry.render() for entry in explain_id(reason))
+        for reason, names in engines.items()
+    ]
+
+
+@_command("compare")
+@click.option(
+    "--path",
+    "paths",
+    multiple=True,
+    metavar="PATH",
+    help="Also check this path (repeatable), e.g. one a converter's sample value misses.",
+)
+@click.option(
+    "--origin",
+    "origins",
+    multiple=True,
+    metavar="ORIGIN",
+    help="Also check from this origin (repeatable), e.g. one a callable decides about.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=compare_module.DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Seconds both loads and all checks may take together.",
+)
+def compare_command(
+    paths: tuple[str, ...], origins: tuple[str, ...], as_json: bool, timeout: float
+) -> None:
+    """Show what changes for this app if its flask_cors import becomes flask_crossorigin.
+
+    Run it while the app still imports flask_cors. The app is loaded twice, each time in a
+    process of its own (so its module code runs twice): once as written, and once with
+    'import flask_cors' resolved to flask-crossorigin; your files are not changed. Every route
+    is then asked, from every origin the configuration names, an attacker's origin and 'null',
+    with the request kinds that matter, with and without credentials; the browser simulator
+    judges each answer, and each difference is listed with the entry of the migrating page
+    that explains it ('flask cors explain --page migrating#regex-whole-match' prints one).
+    The requests run your views (as 'flask cors check' does): point the app at a development
+    database.
+
+    Exit status: 0 the browser's verdict is the same for every check, 1 something differs, 2
+    the comparison could not run (no app, an app that fails to load, flask-cors missing).
+    """
+    info = click.get_current_context().ensure_object(ScriptInfo)
+    if info.create_app is not None and info.app_import_path is None:
+        raise CheckError(
+            "compare loads the app in child processes, by its --app import path; this command "
+            "group builds the app with a factory function. Run 'flask --app MODULE cors compare'."
+        )
+    try:
+        result = compare_module.compare(
+            info.app_import_path, paths=paths, origins=origins, timeout=timeout
+        )
+    except compare_module.CompareError as error:
+        raise CheckError(str(error)) from error
+    if as_json:
+        compare_module.write_json(result, sys.stdout)
+    else:
+        for line in result.text():
+            click.echo(line)
+    raise SystemExit(result.exit_status)

@@ -10,6 +10,9 @@ an option on the server. This module puts both sides in one structured answer, s
   browser's verdict, the policy that covered the request (a typed source) and, for a refusal, the
   option to change;
 * :func:`run_check` is the same against any sender (a deployed server, for ``--url``);
+* :func:`check_engines` and :func:`run_checks` replay it in every engine the simulator knows
+  (the Fetch standard, Chromium, Firefox, WebKit) and return an :class:`EngineReports`: one
+  verdict where they agree, and per engine, with the departure that explains it, where not;
 * :func:`coverage` and :func:`routes` say which policy covers a path or each URL rule.
 
 The policy is found by the adapter's own resolver (:meth:`Plan.resolve`), so the answer here is
@@ -22,9 +25,9 @@ import http.client
 import re
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -38,7 +41,16 @@ from ._compat import typed_headers
 from ._http import escape_for_log, is_token
 from ._routing import endpoint_for
 from ._sources import Coverage, Source, SourceKind
-from .browser import BrowserRequest, Reason, ServerResponse, Verdict, simulate
+from .browser import (
+    BrowserRequest,
+    EngineVerdicts,
+    Reason,
+    ServerResponse,
+    Verdict,
+    replaying,
+    simulate,
+)
+from .engines import console_line, parse_engines
 from .errors import ConfigError
 from .policy import Decision, Policy, RequestFacts
 from .policy import Reason as ServerReason
@@ -46,12 +58,15 @@ from .policy import Reason as ServerReason
 __all__ = [
     "CheckReport",
     "DiagnosisError",
+    "EngineReports",
     "Exchange",
     "RouteCoverage",
     "check",
+    "check_engines",
     "coverage",
     "routes",
     "run_check",
+    "run_checks",
 ]
 
 #: Response headers worth showing in a step: the ones the browser's CORS decisions read, and
@@ -67,20 +82,6 @@ _CONVERTER_SAMPLES = {
     "int": "1",
     "float": "1.0",
     "uuid": "00000000-0000-0000-0000-000000000000",
-}
-
-
-#: Where current browsers and the Fetch standard disagree, keyed by the reason id the standard
-#: gives. Tried against real Chromium on 9,000 random scenarios, ``check`` agreed 8,996 times;
-#: the 4 others were all this case. The verdict keeps the standard's answer (browsers move
-#: towards it) and the note says why a user may not reproduce the block.
-BROWSER_DIVERGENCES = {
-    "authorization_not_covered_by_wildcard": (
-        "current Chromium-based browsers (Chrome, Edge) still let Authorization through a "
-        "literal '*' in Access-Control-Allow-Headers when the request has no credentials, so "
-        "this call may work there; the Fetch standard blocks it (F16): list Authorization by "
-        "name so that it works in every browser."
-    ),
 }
 
 
@@ -589,8 +590,24 @@ class CheckReport:
     coverage: RouteCoverage | None
     decision: Decision | None
     local_policy: bool
-    #: Where current browsers decide otherwise than the standard for this request.
+    #: Where engines decide otherwise than this report's verdict for this request, one
+    #: sentence per engine that differs (filled by :func:`run_checks`).
     divergences: tuple[str, ...] = ()
+    #: The engine simulated: ``spec`` (the Fetch standard), ``chromium``, ``firefox``, ``webkit``.
+    engine: str = "spec"
+
+    @property
+    def console(self) -> str | None:
+        """The engine's own console line for the refusal, filled with this request's values.
+
+        ``None`` when allowed, for the standard (which has no console), or when no line was
+        captured for this reason and engine.
+        """
+        if self.reason is None:
+            return None
+        return console_line(
+            self.reason.id, self.engine, dict(self.reason.values), self.reason.stage
+        )
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -647,6 +664,9 @@ class CheckReport:
             "policy_kind": None if found is None else found.kind,
             "status": self.verdict.status,
             "readable_headers": list(self.verdict.readable_headers),
+            "engine": self.engine,
+            "console": self.console,
+            "departures": list(self.verdict.departures),
             "notes": list(self.notes),
             "steps": self.steps(),
             "exchanges": [
@@ -671,8 +691,15 @@ class CheckReport:
             lines.append("ALLOWED")
             return lines
         lines.extend(f"note: {note}" for note in self.divergences)
-        lines.append(f"fix: {reason.fix}")
-        lines.append(f"BLOCKED: {reason.id}: {reason.message}")
+        return lines + self._verdict_lines()
+
+    def _verdict_lines(self, console: bool = True) -> list[str]:
+        """A refusal's last lines: the engine's own words, the fix, then the BLOCKED line."""
+        assert self.reason is not None
+        said = self.console if console else None
+        lines = [] if said is None else [f"{self.engine} says: {said}"]
+        lines.append(f"fix: {self.reason.fix}")
+        lines.append(f"BLOCKED: {self.reason.id}: {self.reason.message}")
         return lines
 
 
@@ -692,11 +719,14 @@ def run_check(
     base: str,
     *,
     local_policy: bool = False,
+    engine: str = "spec",
 ) -> CheckReport:
     """Simulate *request* through *send*, then explain the outcome with *app*'s policy if known.
 
     *base* is the URL the request's path was appended to; it maps exchange URLs back to app
-    paths. Raises :class:`DiagnosisError` when an exchange cannot be made.
+    paths. *engine* is the engine simulated (``spec``, the Fetch standard, by default;
+    ``chromium``, ``firefox`` or ``webkit``). Raises :class:`DiagnosisError` when an exchange
+    cannot be made.
     """
     exchanges: list[Exchange] = []
 
@@ -707,7 +737,7 @@ def run_check(
 
     try:
         with _production_errors(None if local_policy else app):
-            verdict = simulate(request, recording)
+            verdict = simulate(request, recording, engine)
     except _Unreachable as error:
         raise DiagnosisError(f"the check could not complete: {error}.") from error
     reason = verdict.reason
@@ -739,12 +769,140 @@ def run_check(
                         request_headers=last.header("Access-Control-Request-Headers"),
                     )
                 )
-    divergences: tuple[str, ...] = ()
-    if reason is not None and reason.id in BROWSER_DIVERGENCES and not request.credentials:
-        divergences = (BROWSER_DIVERGENCES[reason.id],)
     return CheckReport(
-        verdict, reason, tuple(exchanges), found, decision, local_policy, divergences
+        verdict, reason, tuple(exchanges), found, decision, local_policy, engine=engine
     )
+
+
+@dataclass(frozen=True)
+class EngineReports:
+    """One fetch checked in several engines: one verdict where they agree, each where not.
+
+    ``reports`` holds each engine's :class:`CheckReport`, in the order of
+    :data:`~flask_crossorigin.engines.ENGINES`; ``engine`` is what was asked for (``all``, or
+    one engine's name). :attr:`main` is the report that stands for all of them (the standard's,
+    unless it allows a fetch some engine blocks), so :attr:`allowed` means allowed in every
+    engine.
+    """
+
+    reports: Mapping[str, CheckReport]
+    engine: str = "all"
+
+    @property
+    def verdicts(self) -> EngineVerdicts:
+        return EngineVerdicts({name: report.verdict for name, report in self.reports.items()})
+
+    @property
+    def agree(self) -> bool:
+        return self.verdicts.agree
+
+    @property
+    def allowed(self) -> bool:
+        return self.verdicts.allowed
+
+    @property
+    def main(self) -> CheckReport:
+        """The representative report, its notes saying where the other engines differ."""
+        verdicts = self.verdicts
+        report = self.reports[verdicts.representative]
+        return replace(report, divergences=tuple(self.differences()))
+
+    def differences(self) -> list[str]:
+        """One sentence per engine whose verdict differs from the standard's, with why."""
+        return [
+            f"{name}: {self._outcome(name)}, {'; '.join(row.describe() for row in rows)}"
+            for name, rows in self.verdicts.differing().items()
+        ]
+
+    def _outcome(self, name: str) -> str:
+        reason = self.reports[name].reason
+        return "ALLOWED" if reason is None else f"BLOCKED: {reason.id}"
+
+    def _grouped(self) -> list[str]:
+        """Each outcome once, with the engines reaching it and the departures behind it."""
+        differing = self.verdicts.differing()
+        groups: dict[tuple[str, str], list[str]] = {}
+        for name in self.reports:
+            why = "; ".join(row.describe() for row in differing.get(name, ()))
+            groups.setdefault((self._outcome(name), why), []).append(name)
+        return [
+            f"{', '.join(names)}: {outcome}" + (f" ({why})" if why else "")
+            for (outcome, why), names in groups.items()
+        ]
+
+    def text(self) -> list[str]:
+        """What ``flask cors check`` prints: one verdict, or each engine's where they differ.
+
+        The last line is ``ALLOWED`` (in every engine) or ``BLOCKED: <reason>: <message>``;
+        above it, each engine's own console line for the refusal, when one was captured.
+        """
+        main = self.main
+        if self.agree and len(self.reports) == 1:
+            return main.text()
+        lines = main.steps()
+        server = main.server_line()
+        if server is not None:
+            lines.append(server)
+        if not self.agree:
+            lines.append("engines differ:")
+            lines.extend(f"  {line}" for line in self._grouped())
+        if main.reason is None:
+            lines.append("ALLOWED")
+            return lines
+        for name, report in self.reports.items():
+            console = report.console
+            if console is not None:
+                lines.append(f"{name} says: {console}")
+        return lines + main._verdict_lines(console=False)
+
+    def as_json(self) -> dict[str, object]:
+        """The representative's ``--json`` object, with every engine's verdict under ``engines``."""
+        shown = self.main.as_json()
+        shown["engine"] = self.engine
+        shown["agree"] = self.agree
+        differing = self.verdicts.differing()
+        shown["engines"] = {
+            name: {
+                "allowed": report.verdict.allowed,
+                "reason": None if report.reason is None else report.reason.id,
+                "message": None if report.reason is None else report.reason.message,
+                "console": report.console,
+                "fix": None if report.reason is None else report.reason.fix,
+                "server_reason": report.server_reason,
+                "status": report.verdict.status,
+                "departures": [
+                    {"class": row.cls, "rule": row.rule, "summary": row.summary}
+                    for row in differing.get(name, ())
+                ],
+                "steps": report.steps(),
+            }
+            for name, report in self.reports.items()
+        }
+        return shown
+
+
+def run_checks(
+    request: BrowserRequest,
+    send: Send,
+    app: Flask | None,
+    base: str,
+    *,
+    local_policy: bool = False,
+    engines: str = "all",
+) -> EngineReports:
+    """:func:`run_check` in each engine *engines* names (``all``: the standard and every one).
+
+    The engines share *send* through :func:`~flask_crossorigin.browser.replaying`: an exchange
+    several engines make reaches the app or server once, so a view's side effects happen once
+    per distinct request. A ValueError names the engines for an unknown *engines*.
+    """
+    names = parse_engines(engines)
+    shared = replaying(send)
+    reports = {
+        name: run_check(request, shared, app, base, local_policy=local_policy, engine=name)
+        for name in names
+    }
+    return EngineReports(reports, engines)
 
 
 def _sample_value(converter: str | None, args: str | None) -> str:
@@ -839,6 +997,7 @@ def check(
     credentials: bool = False,
     content_type: str | None = None,
     body: str | bytes | None = None,
+    engine: str = "spec",
 ) -> CheckReport:
     """Replay a page's ``fetch(path)`` from *origin* against the app, as a browser would.
 
@@ -849,20 +1008,61 @@ def check(
     ``Content-Type`` in *headers*, then *content_type*, take precedence; *content_type* without
     a body describes one that is not sent. Returns the structured :class:`CheckReport`
     (``report.verdict.allowed``, ``report.reason``, ``report.coverage.source``...); raises
-    :class:`DiagnosisError` if the check cannot run.
+    :class:`DiagnosisError` if the check cannot run. *engine* is the engine simulated
+    (``spec``, the Fetch standard, by default); :func:`check_engines` runs several.
     """
+    app, request, data = _page_request(
+        app_or_client, path, origin, method, headers, credentials, content_type, body
+    )
+    return run_check(request, in_process_sender(app, data), app, app_base_url(app), engine=engine)
+
+
+def check_engines(
+    app_or_client: Flask | FlaskClient,
+    path: str,
+    *,
+    origin: str,
+    method: str = "GET",
+    headers: Sequence[tuple[str, str]] = (),
+    credentials: bool = False,
+    content_type: str | None = None,
+    body: str | bytes | None = None,
+    engines: str = "all",
+) -> EngineReports:
+    """:func:`check` in each engine *engines* names (``all``: the standard and every engine).
+
+    Each distinct exchange runs through the app once, whatever the number of engines making
+    it (:func:`run_checks`).
+    """
+    app, request, data = _page_request(
+        app_or_client, path, origin, method, headers, credentials, content_type, body
+    )
+    send = in_process_sender(app, data)
+    return run_checks(request, send, app, app_base_url(app), engines=engines)
+
+
+def _page_request(
+    app_or_client: Flask | FlaskClient,
+    path: str,
+    origin: str,
+    method: str,
+    headers: Sequence[tuple[str, str]],
+    credentials: bool,
+    content_type: str | None,
+    body: str | bytes | None,
+) -> tuple[Flask, BrowserRequest, bytes | None]:
+    """The app behind *app_or_client*, the page's request to *path* and the body's bytes."""
     app = app_or_client.application if isinstance(app_or_client, FlaskClient) else app_or_client
-    base = app_base_url(app)
     data, content_type = body_and_type(body, content_type)
     request = BrowserRequest(
         origin=origin,
-        url=base.rstrip("/") + path,
+        url=app_base_url(app).rstrip("/") + path,
         method=method,
         headers=list(headers),
         credentials=credentials,
         content_type=content_type,
     )
-    return run_check(request, in_process_sender(app, data), app, base)
+    return app, request, data
 
 
 #: The type fetch() gives a string body (a ``USVString``) when the page sets none.

@@ -107,7 +107,7 @@ def _read_page(name: str) -> str:
 def _clean(text: str) -> str:
     """Strip MyST labels and surrounding blank lines; the Markdown itself reads well as text."""
     lines = [line for line in text.strip().splitlines() if not re.match(r"^\([\w-]+\)=$", line)]
-    return "\n".join(lines).strip()
+    return re.sub(r'<span id="[\w-]+"></span>', "", "\n".join(lines)).strip()
 
 
 @lru_cache(maxsize=1)
@@ -183,13 +183,56 @@ def pages() -> dict[str, str]:
 
 
 def page(name: str) -> str:
-    """The text of the page *name* (``options``, ``migrating``, or ``options.md``).
+    """The text of the page *name* (``options``, ``migrating``, or ``options.md``), or of one
+    entry of it, ``migrating#regex-whole-match`` (the stable ids ``flask cors compare`` cites).
 
     Raises :class:`UnknownIdError` with the closest page name when there is no such page.
     """
-    key = re.sub(r"\.md$", "", name.strip().lower())
+    wanted, _, anchor = name.strip().partition("#")
+    key = re.sub(r"\.md$", "", wanted.lower())
     known = pages()
     if key not in known:
         close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.0)
         raise UnknownIdError(key, close[0] if close else sorted(known)[0], what="page")
-    return _clean(_read_page(f"{key}.md"))
+    text = _read_page(f"{key}.md")
+    if not anchor:
+        return _clean(text)
+    found = _anchored(text, anchor)
+    if found is None:
+        ids = [label or span for label, span in _ANCHOR.findall(text)] or [""]
+        close = difflib.get_close_matches(anchor, ids, n=1, cutoff=0.0)
+        raise UnknownIdError(f"{key}#{anchor}", f"{key}#{(close or ids)[0]}", what="page entry")
+    return _clean(found)
+
+
+#: A stable entry id in a page: a MyST label line, or an empty span at the start of an item.
+_ANCHOR = re.compile(r'^\(([\w-]+)\)=$|<span id="([\w-]+)"></span>', re.MULTILINE)
+
+
+def _anchored(text: str, anchor: str) -> str | None:
+    """The entry of *text* that carries the id *anchor*: a labelled section (up to the next
+    heading of its level or above) or a list item (with its continuation lines)."""
+    lines = text.splitlines()
+    span = f'<span id="{anchor}"></span>'
+    for number, line in enumerate(lines):
+        if span in line:
+            indent = len(line) - len(line.lstrip())
+            kept = [line.replace(span, "")]
+            for following in lines[number + 1 :]:
+                if following.strip() and len(following) - len(following.lstrip()) <= indent:
+                    break
+                kept.append(following)
+            return "\n".join(kept)
+        if line.strip() == f"({anchor})=":
+            rest = [item for item in lines[number + 1 :] if item.strip()][:1]
+            heading = rest[0] if rest else ""
+            level = len(heading) - len(heading.lstrip("#"))
+            start = lines.index(heading, number) if heading else len(lines)
+            kept = lines[start : start + 1]
+            for following in lines[start + 1 :]:
+                marks = len(following) - len(following.lstrip("#"))
+                if 0 < marks <= level and following[marks : marks + 1] == " ":
+                    break
+                kept.append(following)
+            return "\n".join(kept)
+    return None

@@ -24,7 +24,14 @@ these helpers share one implementation (:mod:`flask_crossorigin.diagnosis`)::
         verdict = assert_allowed(app, "/api/items", origin="https://app.example.com")
         assert "x-total-count" in verdict.readable_headers
 
-The requests really run: views execute, with their side effects, as with the test client.
+Every check runs in each engine the simulator knows (``engine="all"``, the default): the Fetch
+standard, Chromium, Firefox and WebKit, which depart from the standard in a few measured places
+(:data:`flask_crossorigin.engines.DEPARTURES`). "Allowed" then means allowed in every engine,
+"blocked" blocked in every engine, and a failure names the engines that disagree; pass
+``engine="spec"`` (or ``"chromium"``...) to check one.
+
+The requests really run: views execute, with their side effects, as with the test client (an
+exchange several engines make runs once).
 Cookies are never sent (each check uses a fresh cookieless client, whatever client you pass),
 because a preflight never carries any and the CORS decision does not depend on them.
 
@@ -34,7 +41,7 @@ because a preflight never carries any and the CORS decision does not depend on t
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -44,13 +51,15 @@ from flask.testing import FlaskClient
 from . import diagnosis
 from ._adapter import plan_of
 from .browser import REASONS
-from .diagnosis import DiagnosisError
+from .diagnosis import CheckReport, DiagnosisError
+from .engines import ALL, Departure
 from .policy import Reason as ServerReason
 
 __all__ = [
     "BROWSER_REASONS",
     "SERVER_REASONS",
     "DiagnosisError",
+    "EngineVerdict",
     "HeaderNames",
     "Verdict",
     "assert_allowed",
@@ -93,8 +102,36 @@ class HeaderNames(tuple[str, ...]):
 
 
 @dataclass(frozen=True)
+class EngineVerdict:
+    """What one engine concludes, as :attr:`Verdict.engines` holds it per engine.
+
+    .. versionadded:: 0.2
+    """
+
+    #: Whether this engine lets the page read the response.
+    allowed: bool
+    #: The browser-side reason id when this engine blocks, else ``None``.
+    reason: str | None
+    #: Our explanation of the refusal (as :attr:`Verdict.message`); empty when allowed.
+    message: str
+    #: The engine's own console line for the refusal, filled with this request's values, when
+    #: it was captured from the real engine; ``None`` otherwise (and always for ``spec``).
+    console: str | None
+    #: Why this engine's verdict differs from the standard's: each departure as ``class A,
+    #: departs from F16: ...``; empty when it agrees with the standard.
+    departures: tuple[str, ...]
+    #: This engine's server reason (see :attr:`Verdict.server_reason`).
+    server_reason: str | None = None
+
+
+@dataclass(frozen=True)
 class Verdict:
     """What a browser at ``origin`` concludes about one ``fetch()``.
+
+    With ``engine="all"`` (the default of :func:`check`) the fields describe the engine that
+    stands for all: the Fetch standard, unless it allows a call some engine blocks (then the
+    first engine that blocks it), so ``allowed`` means allowed in every engine; each engine's
+    own verdict is in :attr:`engines`.
 
     .. versionadded:: 0.2
     """
@@ -134,9 +171,22 @@ class Verdict:
     #: ``Set-Cookie``; only the headers the response has. Lower-case, sorted, and ``in``
     #: ignores case. Empty when blocked.
     readable_headers: HeaderNames = field(default_factory=HeaderNames)
+    #: The engine(s) checked: ``all``, or one of ``spec``, ``chromium``, ``firefox``, ``webkit``.
+    engine: str = ALL
+    #: Each engine checked and its verdict, in the order spec, chromium, firefox, webkit.
+    engines: Mapping[str, EngineVerdict] = field(default_factory=dict)
+
+    @property
+    def agree(self) -> bool:
+        """Whether every engine checked reaches the same verdict (allowed, reason)."""
+        return len({(one.allowed, one.reason) for one in self.engines.values()}) <= 1
 
     def describe(self) -> str:
-        """A few lines for an assertion message: the outcome, the fix, the notes and the steps."""
+        """A few lines for an assertion message: the outcome, the fix, the notes and the steps.
+
+        Where engines differ, each engine's verdict and the departure that explains it; under
+        a refusal, each engine's own console line where it was captured.
+        """
         if self.allowed:
             lines = [f"ALLOWED (status {self.status})"]
         else:
@@ -145,6 +195,13 @@ class Verdict:
                 lines.append(f"server reason: {self.server_reason}")
             if self.fix:
                 lines.append(f"fix: {self.fix}")
+        for name, one in self.engines.items():
+            if not self.agree:
+                outcome = "ALLOWED" if one.allowed else f"BLOCKED: {one.reason}"
+                why = f" ({'; '.join(one.departures)})" if one.departures else ""
+                lines.append(f"{name}: {outcome}{why}")
+            if one.console is not None:
+                lines.append(f"{name} says: {one.console}")
         lines.extend(f"note: {note}" for note in self.notes)
         lines.append("steps:")
         lines.extend(f"  {step}" for step in self.steps)
@@ -160,6 +217,7 @@ def check(
     headers: HeadersArgument = None,
     credentials: bool = False,
     body: str | bytes | None = None,
+    engine: str = ALL,
 ) -> Verdict:
     """Replay ``fetch(path, {method, headers, credentials, body})`` from a page at *origin*.
 
@@ -173,6 +231,11 @@ def check(
     unless *headers* set a Content-Type; ``bytes`` have no type unless *headers* set one. A
     GET or HEAD with a body is blocked as ``body_not_allowed`` (fetch() throws).
 
+    *engine* is ``"all"`` (the default: the Fetch standard and every engine, one
+    :class:`EngineVerdict` each in :attr:`Verdict.engines`, ``allowed`` only when every one
+    allows it) or one of ``"spec"``, ``"chromium"``, ``"firefox"``, ``"webkit"``; anything
+    else is a :class:`ValueError`.
+
     Raises the app's :class:`~flask_crossorigin.ConfigError` when a decorated view's options
     cannot work over its config (in production that view answers 500 and the others keep
     working; a test should fail on it), and :class:`DiagnosisError` when the check cannot run
@@ -183,7 +246,7 @@ def check(
     """
     flask_app = app if isinstance(app, Flask) else app.application
     plan_of(flask_app)  # raises the ConfigError of a misconfigured decorated view
-    report = diagnosis.check(
+    reports = diagnosis.check_engines(
         app,
         path,
         origin=origin,
@@ -191,7 +254,10 @@ def check(
         headers=_header_pairs(headers),
         credentials=credentials,
         body=body,
+        engines=engine,
     )
+    report = reports.main
+    differing = reports.verdicts.differing()
     reason = report.reason
     found = report.coverage
     return Verdict(
@@ -209,6 +275,23 @@ def check(
             if report.verdict.allowed
             else ()
         ),
+        engine=engine,
+        engines={
+            name: _engine_verdict(one, differing.get(name, ()))
+            for name, one in reports.reports.items()
+        },
+    )
+
+
+def _engine_verdict(report: CheckReport, departures: Sequence[Departure]) -> EngineVerdict:
+    reason = report.reason
+    return EngineVerdict(
+        allowed=report.verdict.allowed,
+        reason=None if reason is None else reason.id,
+        message="" if reason is None else reason.message,
+        console=report.console,
+        departures=tuple(row.describe() for row in departures),
+        server_reason=report.server_reason,
     )
 
 
@@ -217,15 +300,24 @@ def assert_allowed(app: Flask | FlaskClient, path: str, **options: Any) -> Verdi
 
     The error's text holds the reason id, the browser's message, the fix and the steps. Takes
     the same keyword arguments as :func:`check`; returns the verdict, so a test can go on to
-    check ``verdict.status``.
+    check ``verdict.status``. By default (``engine="all"``) the call must be allowed in every
+    engine, and the error names the engines that block it.
 
     .. versionadded:: 0.2
     """
     __tracebackhide__ = True  # pytest shows the caller's line, not this one
     verdict = check(app, path, **options)
     if not verdict.allowed:
-        raise AssertionError(f"{_call(path, options)} is blocked.\n{verdict.describe()}")
+        where = _where(verdict, [n for n, one in verdict.engines.items() if not one.allowed])
+        raise AssertionError(f"{_call(path, options)} is blocked{where}.\n{verdict.describe()}")
     return verdict
+
+
+def _where(verdict: Verdict, names: Sequence[str]) -> str:
+    """`` in firefox, webkit`` when only some of the engines checked are named, else nothing."""
+    if len(names) == len(verdict.engines):
+        return ""
+    return f" in {', '.join(names)}"
 
 
 def assert_blocked(
@@ -246,7 +338,8 @@ def assert_blocked(
     ``method_not_allowed`` and ``header_not_allowed`` are both; either side matching passes.
     The failure message says which side was compared. An unknown *reason* is a
     :class:`ValueError`: a misspelt id would otherwise fail every time, for the wrong reason.
-    Returns the verdict.
+    Returns the verdict. By default (``engine="all"``) the call must be blocked in every
+    engine, for *reason* in each, and the error names the engines that disagree.
 
     .. versionadded:: 0.2
     """
@@ -264,21 +357,23 @@ def assert_blocked(
         )
     verdict = check(app, path, **options)
     expected = "" if reason is None else f"{_kind(reason)} {reason}"
-    if verdict.allowed:
+    allowing = [name for name, one in verdict.engines.items() if one.allowed]
+    if allowing:
         raise AssertionError(
-            f"{_call(path, options)} is allowed, expected it to be blocked"
-            + (f" ({expected})" if reason else "")
-            + f".\n{verdict.describe()}"
+            f"{_call(path, options)} is allowed{_where(verdict, allowing)}, expected it to be "
+            "blocked" + (f" ({expected})" if reason else "") + f".\n{verdict.describe()}"
         )
-    if reason is not None and reason not in _matched(verdict):
+    wrong = [name for name, one in verdict.engines.items() if reason not in _matched(one)]
+    if reason is not None and wrong:
+        first = verdict.engines[wrong[0]]
         server = (
-            f"server reason {verdict.server_reason}"
-            if verdict.server_reason
+            f"server reason {first.server_reason}"
+            if first.server_reason
             else "no server reason (the app's policy did not refuse it, or no policy covers it)"
         )
         raise AssertionError(
-            f"{_call(path, options)} is blocked for browser reason {verdict.reason}, with "
-            f"{server}; expected {expected}.\n{verdict.describe()}"
+            f"{_call(path, options)} is blocked{_where(verdict, wrong)} for browser reason "
+            f"{first.reason}, with {server}; expected {expected}.\n{verdict.describe()}"
         )
     return verdict
 
@@ -290,7 +385,7 @@ def _kind(reason: str) -> str:
     return "browser reason" if reason in BROWSER_REASONS else "server reason"
 
 
-def _matched(verdict: Verdict) -> set[str]:
+def _matched(verdict: EngineVerdict) -> set[str]:
     """The ids an expected reason may equal: the browser's, and the server's refusal."""
     found: set[str] = set()
     if verdict.reason is not None:

@@ -79,7 +79,7 @@ def test_send_wildcard(browser: Browser, serve: Serve) -> None:
     assert api.recorder.last("GET").response_header("Access-Control-Allow-Origin") == "*"
     # F13: `*` never grants a credentialed request.
     result = browser.fetch(api.url("/data"), {"credentials": "include"})
-    assert_blocked(result, api, "wildcard '*'")
+    assert_blocked(result, api, "wildcard")
 
 
 def test_restricted_origins(browser: Browser, serve: Serve) -> None:
@@ -90,7 +90,7 @@ def test_restricted_origins(browser: Browser, serve: Serve) -> None:
     assert_readable(browser.fetch(api.url("/data")), api)
 
     refused = browser.fetch(api.url("/data"), origin=browser.other_origin)
-    assert_blocked(refused, api, "No 'Access-Control-Allow-Origin' header")
+    assert_blocked(refused, api, "no_acao")
     sent = api.recorder.last("GET", "/data")
     assert sent.header("origin") == browser.other_origin
     assert sent.response_header("Access-Control-Allow-Origin") is None, api.recorder.dump()
@@ -206,5 +206,5 @@ def test_intercept_exceptions_false_leaves_unhandled_errors_to_the_app(
     api = serve(app)
     assert_readable(browser.fetch(api.url("/ok")), api)
     assert_readable(browser.fetch(api.url("/missing")), api, 404)
-    assert_blocked(browser.fetch(api.url("/crash")), api, "No 'Access-Control-Allow-Origin'")
+    assert_blocked(browser.fetch(api.url("/crash")), api, "no_acao")
     assert api.recorder.last("GET", "/crash").status == 500

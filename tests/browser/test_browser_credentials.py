@@ -77,10 +77,10 @@ def test_credentials_refused_when_not_supported(browser: Browser, serve: Serve) 
     app = session_app()
     CORS(app, origins=[browser.origin])  # supports_credentials defaults to False
     api = serve(app)
-    browser.context.add_cookies([{"name": "sid", "value": "s3cr3t", "url": api.url("/")}])
+    browser.add_cookie("sid", "s3cr3t", api.url("/"))
 
     result = browser.fetch(api.url("/whoami"), {"credentials": "include"})
-    assert_blocked(result, api, "Access-Control-Allow-Credentials")
+    assert_blocked(result, api, "no_acac")
     # The cookie went out (a simple GET is sent): only reading the answer was refused.
     sent = api.recorder.last("GET", "/whoami")
     assert sent.header("cookie") == "sid=s3cr3t"
@@ -99,7 +99,7 @@ def test_credentials_refused_for_an_unlisted_origin(browser: Browser, serve: Ser
     result = browser.fetch(
         api.url("/login"), {"method": "POST", **include}, origin=browser.other_origin
     )
-    assert_blocked(result, api, "No 'Access-Control-Allow-Origin' header")
+    assert_blocked(result, api, "no_acao")
     sent = api.recorder.last("POST", "/login")
     assert sent.response_header("Access-Control-Allow-Credentials") is None
 

@@ -67,10 +67,10 @@ def test_regex_and_glob_origins(browser: Browser, serve: Serve) -> None:
     by_regex = serve(regex_app)
     assert_readable(browser.fetch(by_regex.url("/data")), by_regex)
     assert_blocked(
-        browser.fetch(by_regex.url("/data"), origin=browser.other_origin), by_regex, "No 'Acc"
+        browser.fetch(by_regex.url("/data"), origin=browser.other_origin), by_regex, "no_acao"
     )
 
-    # Chromium resolves every *.localhost name to loopback: real subdomain origins.
+    # Every engine here resolves *.localhost names to loopback: real subdomain origins.
     port = urlsplit(browser.origin).port
     sub = browser.origin_on("app.localhost")
     glob_app = echo_app()
@@ -79,9 +79,9 @@ def test_regex_and_glob_origins(browser: Browser, serve: Serve) -> None:
     result = browser.fetch(by_glob.url("/data"), origin=sub)
     assert_readable(result, by_glob)
     assert result.json()["origin"] == sub
-    assert_blocked(browser.fetch(by_glob.url("/data")), by_glob, "No 'Access-Control-Allow")
+    assert_blocked(browser.fetch(by_glob.url("/data")), by_glob, "no_acao")
     assert_blocked(
-        browser.fetch(by_glob.url("/data"), origin=browser.other_origin), by_glob, "No 'Acc"
+        browser.fetch(by_glob.url("/data"), origin=browser.other_origin), by_glob, "no_acao"
     )
 
 
@@ -109,11 +109,11 @@ def test_dynamic_origin_policy(browser: Browser, serve: Serve) -> None:
     assert_blocked(
         browser.fetch(api.url("/data"), origin=browser.other_origin),
         api,
-        "No 'Access-Control-Allow-Origin' header",
+        "no_acao",
     )
     assert browser.other_origin in asked
 
     trusted.add(browser.other_origin)
     assert_readable(browser.fetch(api.url("/data"), origin=browser.other_origin), api)
     trusted.clear()
-    assert_blocked(browser.fetch(api.url("/data")), api, "No 'Access-Control-Allow-Origin'")
+    assert_blocked(browser.fetch(api.url("/data")), api, "no_acao")

@@ -150,7 +150,11 @@ def test_max_age_lets_the_browser_cache_preflights(
 def test_authorization_with_wildcard_allow_headers(
     browser: Browser, serve: Serve, answered_by: Callable[[Flask], Flask]
 ) -> None:
-    """F16/F39: `*` does not cover Authorization in the browser: it must be listed (echoed)."""
+    """F16/F39: by the standard `*` does not cover Authorization: it must be listed (echoed).
+
+    The extension echoes it, so the request passes in every engine whatever they do with `*`
+    (all three admit Authorization under a bare `*` without credentials: departure class A,
+    shown in test_engine_departures.py); what this checks is the echo."""
     app = echo_app()
     CORS(app, origins=[browser.origin], allow_headers="*")
     api = serve(answered_by(app))

@@ -42,13 +42,13 @@ def test_decorator_only_routes(browser: Browser, serve: Serve) -> None:
     assert_blocked(
         browser.fetch(api.url("/open"), origin=browser.other_origin),
         api,
-        "No 'Access-Control-Allow-Origin' header",
+        "no_acao",
     )
-    assert_blocked(browser.fetch(api.url("/closed")), api, "No 'Access-Control-Allow-Origin'")
+    assert_blocked(browser.fetch(api.url("/closed")), api, "no_acao")
     assert_blocked(
         browser.fetch(api.url("/closed"), {"method": "PUT", "headers": {"X-Token": "1"}}),
         api,
-        "preflight",
+        "preflight_no_acao",
     )
     assert api.recorder.requests("PUT", "/closed") == [], api.recorder.dump()
 
@@ -116,7 +116,7 @@ def test_resources_patterns(browser: Browser, serve: Serve) -> None:
     assert_blocked(
         browser.fetch(api.url("/api/v1/items"), origin=browser.other_origin),
         api,
-        "No 'Access-Control-Allow-Origin' header",
+        "no_acao",
     )
 
     result = browser.fetch(api.url("/public/info"), origin=browser.other_origin)
@@ -126,7 +126,7 @@ def test_resources_patterns(browser: Browser, serve: Serve) -> None:
         == "*"
     )
 
-    assert_blocked(browser.fetch(api.url("/internal/stats")), api, "No 'Access-Control-Allow")
+    assert_blocked(browser.fetch(api.url("/internal/stats")), api, "no_acao")
     sent = api.recorder.last("GET", "/internal/stats")
     assert sent.response_header("Access-Control-Allow-Origin") is None, api.recorder.dump()
 
@@ -166,9 +166,9 @@ def test_blueprint(browser: Browser, serve: Serve) -> None:
     assert_blocked(
         browser.fetch(api.url("/bp/things"), origin=browser.other_origin),
         api,
-        "No 'Access-Control-Allow-Origin' header",
+        "no_acao",
     )
-    assert_blocked(browser.fetch(api.url("/outside")), api, "No 'Access-Control-Allow-Origin'")
+    assert_blocked(browser.fetch(api.url("/outside")), api, "no_acao")
 
 
 def test_redirects(browser: Browser, serve: Serve) -> None:
@@ -232,7 +232,7 @@ def test_redirects(browser: Browser, serve: Serve) -> None:
 
     # The redirect itself is refused for another origin: the fetch fails before following it.
     result = browser.fetch(api.url("/old"), origin=browser.other_origin)
-    assert_blocked(result, api, "No 'Access-Control-Allow-Origin' header")
+    assert_blocked(result, api, "no_acao")
     assert len(api.recorder.requests("GET", "/new")) == 1, api.recorder.dump()
 
     # Cross-origin hop: the second server sees Origin: null and must allow "null".
