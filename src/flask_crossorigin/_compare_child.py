@@ -31,6 +31,7 @@ import logging
 import os
 import re
 import sys
+import sysconfig
 import types
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -197,6 +198,18 @@ def _capturing() -> Iterator[_Captured]:
         logger.removeHandler(handler)
 
 
+def _installed_code(frame: str) -> bool:
+    """Whether a traceback frame (``path", line N, in name``) is in Python's or an installed
+    package's code, this package included, rather than in the app's own files."""
+    path = os.path.realpath(frame.split('"', 1)[0])
+    ours = os.path.dirname(os.path.realpath(__file__))
+    roots = {sysconfig.get_paths()[key] for key in ("stdlib", "purelib", "platlib")}
+    return any(
+        path == root or path.startswith(os.path.realpath(root) + os.sep)
+        for root in (ours, *roots)
+    )
+
+
 def without_traceback(message: str) -> str:
     """Flask's load error without the traceback it embeds for an ImportError: its first line,
     the last line of the app's own code it passed through, and the exception."""
@@ -207,9 +220,7 @@ def without_traceback(message: str) -> str:
     frames = [
         line.strip()
         for line in lines[start:]
-        if line.strip().startswith('File "')
-        and "site-packages" not in line
-        and "flask_crossorigin" not in line
+        if line.strip().startswith('File "') and not _installed_code(line.strip()[6:])
     ]
     kept = [line for line in lines[:start] if line.strip()]
     return "\n".join([*kept, *frames[-1:], lines[-1].strip()])
