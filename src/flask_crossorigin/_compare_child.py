@@ -205,8 +205,7 @@ def _installed_code(frame: str) -> bool:
     ours = os.path.dirname(os.path.realpath(__file__))
     roots = {sysconfig.get_paths()[key] for key in ("stdlib", "purelib", "platlib")}
     return any(
-        path == root or path.startswith(os.path.realpath(root) + os.sep)
-        for root in (ours, *roots)
+        path == root or path.startswith(os.path.realpath(root) + os.sep) for root in (ours, *roots)
     )
 
 
