@@ -38,7 +38,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import IO, Any, Callable
 
-from flask import Flask
+from flask import Flask, got_request_exception
 from flask.cli import NoAppException, ScriptInfo
 
 #: The two sides, as the parent names them.
@@ -416,6 +416,12 @@ def answer(app: Flask, check: Mapping[str, Any]) -> dict[str, Any]:
     request = dataclasses.replace(request, content_type=content_type)
     send = diagnosis.in_process_sender(app, data)
     base = diagnosis.app_base_url(app)
+    raised: list[BaseException] = []
+
+    def caught(sender: Flask, exception: BaseException, **extra: Any) -> None:
+        raised.append(exception)
+
+    got_request_exception.connect(caught, app)
     try:
         try:
             report = diagnosis.run_check(request, send, app, base)
@@ -430,6 +436,8 @@ def answer(app: Flask, check: Mapping[str, Any]) -> dict[str, Any]:
         return {"error": {"code": "check_failed", "message": str(error)}}
     except Exception as error:  # the app raised outside a request (PROPAGATE_EXCEPTIONS...)
         return {"error": {"code": type(error).__name__, "message": str(error)}}
+    finally:
+        got_request_exception.disconnect(caught, app)
     verdict = report.verdict
     preflights = [
         exchange
@@ -448,12 +456,26 @@ def answer(app: Flask, check: Mapping[str, Any]) -> dict[str, Any]:
         if verdict.allowed
         else [],
         "preflight_status": preflights[0].response.status if preflights else None,
+        "flask_cors_failed": next(
+            (f"{type(e).__name__}: {e}" for e in raised if raised_in(e, "flask_cors")), None
+        ),
         "steps": report.steps(),
     }
 
 
 # --------------------------------------------------------------------------------------------
 # The process
+
+
+def raised_in(error: BaseException, package: str) -> bool:
+    """Whether *error* was raised in the code of *package* (a frame of its traceback is)."""
+    trace = error.__traceback__
+    while trace is not None:
+        name = str(trace.tb_frame.f_globals.get("__name__", ""))
+        if name == package or name.startswith(package + "."):
+            return True
+        trace = trace.tb_next
+    return False
 
 
 def _version(distribution: str) -> str | None:

@@ -218,6 +218,11 @@ CAUSES: dict[str, Cause] = {
             "setup-errors",
         ),
         Cause(
+            "flask-cors-fails",
+            "flask-cors itself fails here (its own code raised, the browser got a 500)",
+            "flask-cors-fails",
+        ),
+        Cause(
             "regex-whole-match",
             "a regex origin is matched against the whole Origin, not its start",
             "regex-whole-match",
@@ -491,7 +496,7 @@ class Comparison:
             lines.append("")
             lines.append(f"{number}. {cause.title}: {_count(len(items), 'check')}")
             if detail:
-                lines.append(f"   {detail}")
+                lines.extend(_wrapped(detail, "   "))
             if cause.link:
                 lines.append(f"   see: flask cors explain --page {cause.link}")
             routes = list(dict.fromkeys(item.route for item in items))
@@ -593,6 +598,9 @@ def _cause(
     if relevant:
         where = "; ".join(dict.fromkeys(f"{e['code']} in {e['where']}" for e in relevant))
         return CAUSES["setup-error"], where
+    failed = theirs.get("flask_cors_failed")
+    if failed and not ours.get("error"):
+        return CAUSES["flask-cors-fails"], f"flask-cors raised {failed}"
     if route.get("view") in set(bare):
         return CAUSES["bare-decorator"], f"the view of {route['rule']}"
     origin_kind = check["origin_kind"]
