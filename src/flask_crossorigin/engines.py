@@ -81,8 +81,8 @@ class Departure:
         return f"class {self.cls}, departs from {rule}: {self.summary}"
 
 
-#: Every measured departure (Chromium 156, Firefox 153 ESR, WebKitGTK 2.50). There is no
-#: class B: it was measured to be a test-harness artefact, not an engine's behaviour.
+#: Every measured departure (Chromium 156, Firefox 153 ESR, WebKitGTK 2.50), lettered as the
+#: measurements that found them were; those letters skip B.
 DEPARTURES: tuple[Departure, ...] = (
     Departure(
         "A",
