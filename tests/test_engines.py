@@ -826,13 +826,25 @@ def test_a_repeated_placeholder_must_repeat_its_value(monkeypatch: pytest.Monkey
         ),
     ],
 )
-def test_chromium_lines_are_known_without_a_table(
-    monkeypatch: pytest.MonkeyPatch, pasted: str, reason: str
-) -> None:
+def test_chromium_lines_are_known_from_the_captured_table(pasted: str, reason: str) -> None:
+    # Whole lines, and lines pasted without their beginning (what follows one of a captured
+    # line's ": "), both read from the captured templates; nothing is typed by hand.
+    found = {(m.reason, m.engine) for m in engines.match_console_line(pasted)}
+    assert (reason, "chromium") in found
+    assert {engine for _, engine in found} == {"chromium"}
+
+
+def test_without_a_table_no_line_is_known(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "flask_crossorigin._engine_messages", None)
-    assert [(m.reason, m.engine) for m in engines.match_console_line(pasted)] == [
-        (reason, "chromium")
-    ]
+    line = "No 'Access-Control-Allow-Origin' header is present on the requested resource."
+    assert engines.match_console_line(line) == []
+
+
+def test_a_tail_must_say_more_than_a_placeholder() -> None:
+    # WebKit's "Preflight response is not successful. Status code: {status}" has the tail
+    # "{status}" after its last ": ", which would match anything: such tails are not tried.
+    assert engines.match_console_line("hello world: nothing") == []
+    assert engines.match_console_line("Status code: 403") == []
 
 
 def test_explain_a_pasted_line() -> None:

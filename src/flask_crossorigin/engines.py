@@ -181,29 +181,6 @@ PLACEHOLDERS: tuple[str, ...] = ("url", "origin", "value", "method", "header", "
 
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 
-#: Chromium's wording of its most common refusals, as distinctive fragments: what ``flask cors
-#: explain`` falls back on for a pasted Chromium line when the captured table has no matching
-#: entry (the table may be absent or partial). A fragment is found anywhere in the line.
-_CHROMIUM_FRAGMENTS: tuple[tuple[str, str], ...] = (
-    ("acao_missing", r"No 'Access-Control-Allow-Origin' header is present"),
-    ("acao_multiple", r"'Access-Control-Allow-Origin' header contains multiple values"),
-    ("acao_invalid", r"'Access-Control-Allow-Origin' header contains the invalid value"),
-    ("acao_mismatch", r"'Access-Control-Allow-Origin' header has a value .* not equal to"),
-    (
-        "acao_wildcard_with_credentials",
-        r"'Access-Control-Allow-Origin' header in the response must not be the wildcard",
-    ),
-    ("acac_missing", r"'Access-Control-Allow-Credentials' header in the response is '' "),
-    ("acac_invalid", r"'Access-Control-Allow-Credentials' header in the response is '[^']+'"),
-    ("method_not_allowed", r"is not allowed by Access-Control-Allow-Methods"),
-    ("header_not_allowed", r"is not allowed by Access-Control-Allow-Headers"),
-    ("acam_invalid", r"Cannot parse Access-Control-Allow-Methods"),
-    ("acah_invalid", r"Cannot parse Access-Control-Allow-Headers"),
-    ("preflight_status_not_ok", r"It does not have HTTP ok status"),
-    ("preflight_redirect", r"Redirect is not allowed for a preflight request"),
-)
-
-
 Table = Mapping[str, Mapping[str, str]]  # reason id -> engine -> console-line template
 
 #: The generated module's tables of console lines, by the stage they were captured at: the
@@ -312,9 +289,9 @@ def match_console_line(text: str) -> list[ConsoleMatch]:
     Every captured template is tried as an anchored regex (a console's own prefix, such as
     ``page.html:1``, and surrounding space are tolerated before the line); of those that
     match, the most specific (the most literal text) wins, and templates that tie all come
-    back (an engine may word two reasons alike). When no template matches, Chromium's common
-    wordings are tried as fragments, so the usual Chromium lines are recognised before (or
-    without) a captured table. An empty list means nothing matched.
+    back (an engine may word two reasons alike). When no whole line matches, the tails of the
+    captured lines (what follows one of their ``": "``) are tried, so a line pasted without its
+    beginning is known too. An empty list means nothing matched.
 
     The lines of both stages are tried, so a line pasted from a refused preflight finds its
     reason too; a line the tables hold at both stages comes back once.
@@ -325,14 +302,35 @@ def match_console_line(text: str) -> list[ConsoleMatch]:
         pattern = _pattern(" ".join(template.split()))
         if _ends_with(pattern, line):
             found[ConsoleMatch(reason, engine, template)] = _specificity(template)
-    if found:
-        best = max(found.values())
-        return [match for match, score in found.items() if score == best]
-    return [
-        ConsoleMatch(reason, "chromium", fragment)
-        for reason, fragment in _CHROMIUM_FRAGMENTS
-        if re.search(fragment, line)
+    if not found:
+        # A line pasted without its beginning: the part of a captured line after one of its
+        # ": " (Chromium's "... blocked by CORS policy: No 'Access-Control-Allow-Origin'
+        # header is present on the requested resource."), read from the same templates.
+        for reason, engine, template in _templates():
+            for tail in _tails(" ".join(template.split())):
+                if _ends_with(_pattern(tail), line):
+                    found[ConsoleMatch(reason, engine, template)] = _specificity(tail)
+    if not found:
+        return []
+    best = max(found.values())
+    return [match for match, score in found.items() if score == best]
+
+
+def _tails(template: str) -> list[str]:
+    """The parts of *template* after each ``": "`` outside a placeholder, longest first; only
+    those with enough literal text (:data:`_TAIL_TEXT` characters) to name a reason, never a
+    bare placeholder such as the ``{status}`` after ``Status code: ``."""
+    inside = {i for m in _PLACEHOLDER.finditer(template) for i in range(m.start(), m.end())}
+    tails = [
+        template[index + 2 :]
+        for index in range(len(template) - 2)
+        if template[index : index + 2] == ": " and index not in inside
     ]
+    return [tail for tail in tails if len(_PLACEHOLDER.sub("", tail).strip()) >= _TAIL_TEXT]
+
+
+#: The literal text a tail of a captured line needs to stand for its reason on its own.
+_TAIL_TEXT = 24
 
 
 def _templates() -> list[tuple[str, str, str]]:
