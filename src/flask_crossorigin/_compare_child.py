@@ -21,7 +21,6 @@ here raises to the parent: a failure becomes data in the answer.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.abc
 import importlib.machinery
 import importlib.metadata
@@ -400,20 +399,19 @@ def routes_of(app: Flask, extra_paths: Sequence[str]) -> list[dict[str, Any]]:
 def answer(app: Flask, check: Mapping[str, Any]) -> dict[str, Any]:
     """One check's outcome on this side; a failure to check is an answer too."""
     from flask_crossorigin import diagnosis
-    from flask_crossorigin.browser import BrowserRequest
     from flask_crossorigin.errors import ConfigError
 
     body = check.get("body")
-    request = BrowserRequest(
-        origin=check["origin"],
-        url=diagnosis.app_base_url(app).rstrip("/") + check["path"],
-        method=check["method"],
-        headers=[(name, value) for name, value in check.get("headers", ())],
-        credentials=bool(check.get("credentials")),
-        content_type=None,
+    _, request, data = diagnosis._page_request(
+        app,
+        check["path"],
+        check["origin"],
+        check["method"],
+        [(name, value) for name, value in check.get("headers", ())],
+        bool(check.get("credentials")),
+        None,
+        None if body is None else str(body),
     )
-    data, content_type = diagnosis.body_and_type(None if body is None else str(body), None)
-    request = dataclasses.replace(request, content_type=content_type)
     send = diagnosis.in_process_sender(app, data)
     base = diagnosis.app_base_url(app)
     raised: list[BaseException] = []

@@ -496,13 +496,14 @@ class Comparison:
             lines.append("")
             lines.append(f"{number}. {cause.title}: {_count(len(items), 'check')}")
             if detail:
-                lines.extend(_wrapped(detail, "   "))
+                lines.extend(_wrapped(detail, "   ", "  "))
             if cause.link:
                 lines.append(f"   see: flask cors explain --page {cause.link}")
             routes = list(dict.fromkeys(item.route for item in items))
             origins = list(dict.fromkeys(item.origin for item in items))
-            lines.extend(_wrapped(f"on {_count(len(routes), 'route')}: {_some(routes)}", "   "))
-            lines.extend(_wrapped(f"from {_some(origins)}", "   "))
+            on_routes = f"on {_count(len(routes), 'route')}: {_some(routes)}"
+            lines.extend(_wrapped(on_routes, "   ", "  "))
+            lines.extend(_wrapped(f"from {_some(origins)}", "   ", "  "))
             for item in _diverse(items, SHOWN_PER_CAUSE):
                 lines.append(f"   {item.route}  from {item.origin}  {item.request}")
                 lines.append(f"     flask-cors:        {_outcome(item.theirs)}")
@@ -515,8 +516,9 @@ class Comparison:
         return lines
 
 
-def _wrapped(text: str, indent: str = "    ") -> list[str]:
-    """*text* indented under its heading, in lines that fit :data:`WIDTH` columns."""
+def _wrapped(text: str, indent: str = "    ", hang: str = "") -> list[str]:
+    """*text* indented under its heading, in lines that fit :data:`WIDTH` columns; lines after
+    the first of a paragraph are indented by *hang* more."""
     return [
         wrapped
         for line in text.splitlines()
@@ -524,7 +526,7 @@ def _wrapped(text: str, indent: str = "    ") -> list[str]:
             line,
             WIDTH,
             initial_indent=indent,
-            subsequent_indent=indent + "  " if indent == "   " else indent,
+            subsequent_indent=indent + hang,
             break_long_words=False,
             break_on_hyphens=False,
         )
